@@ -1,0 +1,49 @@
+"""Words of a text: jieba with the domain dictionary and the jurisdiction's place names.
+
+One tokenizer per process (building jieba's prefix dictionary costs most of a
+second); place names given by any analyser are added to it, which only ever
+keeps a place name in one piece.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+DOMAIN_DICTIONARY = Path(__file__).parent / "data" / "domain_dict.txt"
+
+_lock = threading.Lock()
+_added: set[str] = set()
+
+
+@cache
+def tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    instance = jieba.Tokenizer()
+    instance.initialize()
+    instance.load_userdict(str(DOMAIN_DICTIONARY))
+    return instance
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Keep these words (place names) whole when cutting."""
+    instance = tokenizer()
+    with _lock:
+        for word in words:
+            if word and word not in _added:
+                instance.add_word(word, freq=2000)
+                _added.add(word)
+
+
+def words(text: str) -> list[str]:
+    """The words of a normalised text, without spaces and punctuation-only pieces."""
+    return [w for w in tokenizer().lcut(text, HMM=True) if w.strip() and _has_content(w)]
+
+
+def _has_content(word: str) -> bool:
+    return any(ch.isalnum() for ch in word)
