@@ -1,0 +1,165 @@
+"""Text → Signals: normalisation, entities, places, needs, intent and urgency.
+
+Empty or whitespace-only text is not an error: it gives Signals with no
+needs, in_scope False, intent "self", urgency "normal" and confidence 0, so
+that intake can mark such a request invalid without special cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from nlp.categories import CATEGORIES, OUT_OF_SCOPE
+from nlp.entities import extract
+from nlp.model import Matrix, TextModel, model_text
+from nlp.normalise import normalise
+from nlp.places import PlaceMatcher
+from nlp.signals import INTENTS, NeedScore, Place, Signals
+from nlp.tokens import add_words
+from nlp.training import load_model
+from nlp.urgency import UrgencyCues, find_cues
+
+_OUT = CATEGORIES.index(OUT_OF_SCOPE)
+_CRITICAL, _URGENT = 0, 1  # columns of URGENCY_LEVELS
+
+
+class Analyser:
+    def __init__(self, model: TextModel, version: str, places: Sequence[Place] = ()) -> None:
+        self.model = model
+        self.version = version
+        self._places = PlaceMatcher(places)
+        # Short aliases stay out of the tokenizer: 核桃 is a village and a nut.
+        add_words(p.name for p in places)
+
+    @classmethod
+    def load(cls, model_dir: Path, places: Sequence[Place] = ()) -> Analyser:
+        version, model = load_model(model_dir)
+        return cls(model, version, places)
+
+    def analyse(self, text: str) -> Signals:
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: Sequence[str]) -> list[Signals]:
+        if isinstance(texts, str):
+            raise TypeError("analyse_many 需要文本序列，单条文本请用 analyse")
+        normalised = [normalise(t) for t in texts]
+        filled = [i for i, t in enumerate(normalised) if t]
+        results = [self._empty(t, n) for t, n in zip(texts, normalised, strict=True)]
+        if not filled:
+            return results
+        word_rows, matrix = self.model.features([model_text(normalised[i]) for i in filled])
+        leads = self.model.lead_probabilities(matrix)
+        needs = self.model.category_probabilities(matrix)
+        urgencies = self.model.urgency_probabilities(matrix)
+        intents = self.model.intent_probabilities(matrix)
+        for row, index in enumerate(filled):
+            results[index] = self._signals(
+                texts[index],
+                normalised[index],
+                word_rows[row],
+                leads[row],
+                needs[row],
+                urgencies[row],
+                None if intents is None else intents[row],
+            )
+        return results
+
+    def _signals(
+        self,
+        original: str,
+        text: str,
+        words: sparse.csr_matrix,
+        lead_p: Matrix,
+        need_p: Matrix,
+        urgency_p: Matrix,
+        intent_p: Matrix | None,
+    ) -> Signals:
+        cues = find_cues(text)
+        lead = int(np.argmax(lead_p))
+        # Someone whose life is at risk is in scope whatever else the text is about.
+        if lead == _OUT and cues.critical:
+            lead = int(np.argmax(np.where(np.arange(len(CATEGORIES)) == _OUT, -1.0, lead_p)))
+        in_scope = lead != _OUT
+        needs = self._needs(lead, lead_p, need_p, words, in_scope)
+        urgency, evidence = self._urgency(cues, urgency_p, words)
+        entities = extract(text)
+        return Signals(
+            original=original,
+            text=text,
+            needs=needs,
+            in_scope=in_scope,
+            intent=self._intent(CATEGORIES[lead], intent_p),
+            urgency=urgency,
+            urgency_evidence=evidence,
+            confidence=needs[0].probability,
+            model_version=self.version,
+            phones=entities.phones,
+            id_numbers=entities.id_numbers,
+            amounts=entities.amounts,
+            ages=entities.ages,
+            family=entities.family,
+            places=self._places.find(text),
+        )
+
+    def _needs(
+        self,
+        lead: int,
+        lead_p: Matrix,
+        need_p: Matrix,
+        words: sparse.csr_matrix,
+        in_scope: bool,
+    ) -> tuple[NeedScore, ...]:
+        def score(column: int, probability: float) -> NeedScore:
+            category = CATEGORIES[column]
+            return NeedScore(category, round(probability, 4), self.model.evidence(words, category))
+
+        first = score(lead, float(max(lead_p[lead], need_p[lead])))
+        if not in_scope:
+            return (first,)
+        threshold = self.model.settings.need_threshold
+        others = [
+            score(column, float(need_p[column]))
+            for column in np.argsort(-need_p)
+            if column not in (lead, _OUT) and need_p[column] >= threshold
+        ]
+        return (first, *others)
+
+    def _urgency(
+        self, cues: UrgencyCues, urgency_p: Matrix, words: sparse.csr_matrix
+    ) -> tuple[str, tuple[str, ...]]:
+        if cues.critical:
+            return "critical", cues.critical
+        settings = self.model.settings
+        # A past event told as past (去年差点喝药) does not let the model raise it either.
+        if urgency_p[_CRITICAL] >= settings.critical_threshold and not cues.guarded:
+            return "critical", self.model.evidence(words, "linshi") or ("模型判断",)
+        if cues.urgent:
+            return "urgent", cues.urgent
+        if urgency_p[_CRITICAL] + urgency_p[_URGENT] >= 0.5:
+            return "urgent", ("模型判断",)
+        return "normal", ()
+
+    def _intent(self, lead: str, intent_p: Matrix | None) -> str:
+        if lead in ("tousu", "zixun"):
+            return lead
+        if intent_p is None:
+            return "self"
+        allowed = [i for i, intent in enumerate(INTENTS) if intent not in ("tousu", "zixun")]
+        return INTENTS[max(allowed, key=lambda i: intent_p[i])]
+
+    def _empty(self, original: str, text: str) -> Signals:
+        return Signals(
+            original=original,
+            text=text,
+            needs=(),
+            in_scope=False,
+            intent="self",
+            urgency="normal",
+            urgency_evidence=(),
+            confidence=0.0,
+            model_version=self.version,
+        )

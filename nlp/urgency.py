@@ -1,0 +1,167 @@
+"""Urgency cues that rules catch more reliably than the model.
+
+A missed `critical` is the worst error the system can make, so the critical
+cues are generous; two guards keep them honest: a negation just before the
+cue (没想过自杀) and a past event told as past (去年差点喝药，现在好多了).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Yunnan/Sichuan speech as callers say it → the words the cues are written in.
+_DIALECT = (
+    ("莫得", "没有"),
+    ("没得", "没有"),
+    ("屋头", "家里"),
+    ("家头", "家里"),
+    ("娃娃", "孩子"),
+    ("咋个", "怎么"),
+)
+
+def _any(*alternatives: str) -> str:
+    return "|".join(alternatives)
+
+
+_DAYS = r"(?:好几|几|一|两|三|四|五|一两|两三|三四|多|\d+)天"
+_CHILD = r"(?:孩子|小孩|娃|儿童|孙子|孙女|婴儿|宝宝|小姑娘)"
+_HELPLESS = "(?:" + _any(
+    "瘫", "卧床", "卧病", "躺在床上", "倒在地上", "起不来", "走不动", "不能动", "动不了",
+    "失能", "智障", "精神",
+) + ")"
+_NO_CARER = "(?:" + _any(
+    "没有?人管", "没有?人照顾", "无人照料", "无人照顾", "没有?人照料", "没有?人看",
+    "没有?人送饭", "无人看管", "一个人都没有",
+) + ")"
+
+CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("轻生", _any(
+            "不想活", "活不下去", "活着没有?意思", "活着还有什么意思", "想死", "寻死", "自杀",
+            "轻生", "想不开", "一了百了", "寻短见", "死了算了", "不如死了", "跳河", "跳楼",
+            "跳崖", "上吊", "割腕", "站在楼顶", "在楼顶上", "站在桥上", "撑不下去",
+        )),
+        ("轻生", _any(
+            "(?:想|要|准备|打算|闹着|扬言|说要|差点|去)喝(?:农)?药", "喝了?农药",
+            "喝药(?:算了|自杀|死)",
+        )),
+        ("断炊", _any(
+            "断炊", "断粮", "断顿", f"{_DAYS}(?:都|了)?没有?(?:吃饭|吃东西|吃的|开火|饭吃)",
+            f"饿了{_DAYS}", f"(?:米|粮食|吃的)(?:都|也)?(?:没有|吃完)了?.{{0,6}}{_DAYS}",
+            f"(?:无米|没米|没有米).{{0,6}}{_DAYS}", "一粒米都没有", "没有一粒米",
+            "家里没有吃的", "屋里没有吃的", "屋内无食物",
+        )),
+        ("无人照护", _any(
+            f"{_CHILD}.{{0,8}}(?:一个人|独自|单独).{{0,6}}(?:在家|在家里).{{0,6}}{_DAYS}",
+            f"{_CHILD}.{{0,8}}{_NO_CARER}", f"{_HELPLESS}.{{0,14}}{_NO_CARER}",
+            f"{_NO_CARER}.{{0,10}}{_HELPLESS}",
+            f"{_HELPLESS}.{{0,12}}(?:无法|不能)(?:自行)?(?:转移|撤离)",
+            "喊都喊不答应", "叫(?:她|他)?也不(?:怎么)?答应",
+        )),
+        ("露宿受冻", _any(
+            "冻得", "冻死", "冻坏", "冻僵", "(?:街上|桥下|桥洞|路边|露宿).{0,12}(?:冷|雪|冻)",
+        )),
+        ("生命危险", _any(
+            "救命", "被压在", "压在下面", "(?:人|老人|孩子|家人)(?:被埋|被困)", "困住了",
+            "人员被困", "一家被困", "被困在.{0,3}(?:楼|屋|水|里|山)", "施救", "求救援",
+            "人还在里", "下落不明", "快不行了", "奄奄一息", "情况危急", "生命危险", "危及生命",
+        )),
+        ("暴力", _any(
+            "(?:家庭暴力|家暴|被打|打人).{0,24}(?:逃|躲|不敢回|严重|打得|住院|报警)",
+            "又打(?:她|他|我|孩子)", "打得.{0,8}(?:血|住院|起不来)", "都是血", "拿刀", "要杀",
+            "砍人", "掐脖子",
+        )),
+    )
+)
+
+URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("火灾", _any("火灾", "着火", "失火", "烧毁", "烧掉", "烧没", "烧塌", "烧光", "爆炸")),
+        ("意外", _any(
+            "车祸", "被车撞", "撞了", "摔伤", "摔下来", "摔破", "绞伤", "截肢", "被蛇咬", "毒蛇",
+            "触电", "溺水",
+        )),
+        ("急病", _any(
+            "突发", "突然(?:病|倒|晕|中风|去世|查出)", "急病", "脑溢血", "中风", "心梗", "脑梗",
+            "病危", "抢救", "重症监护", "ICU", "大出血", "颅内出血",
+        )),
+        ("灾害", _any(
+            "洪水", "山洪", "泥石流", "滑坡", "地震", "冰雹", "雹子", "暴雨", "大风", "发大水",
+            "发水", "冲毁", "冲垮", "冲走", "被冲", "倒塌", "塌了", "垮了", "雷击", "雷劈",
+            "龙卷风", "内涝", "进水",
+        )),
+        ("生活无着", _any(
+            "揭不开锅", "没饭吃", "身无分文", "一分钱都没有", "无处居住", "没有地方住",
+            "无处安身", "露宿", "走失", "跑路", "老板跑了", "被偷", "失窃", "生活无着",
+        )),
+    )
+)
+
+_PAST = re.compile(_any(
+    "去年", "前年", "以前", "之前", "早些年", "几年前", "那年", "那时", "当时", "曾经",
+    "小时候", "年轻时", "过去", "上次",
+))
+_NOW = re.compile(_any(
+    "又", "还是", "现在还", "最近", "这几天", "今天", "昨天", "刚才", "刚刚", "马上", "正在",
+))
+_NEGATION = re.compile(
+    "(?:没有|没|不会|不是|从没|从不|并没|并不|未曾?|不要)(?:想过|想|有过|打算)?$"
+)
+_CLAUSE = re.compile(r"[^,，。!！?？;；\n]+")
+
+
+@dataclass(frozen=True)
+class UrgencyCues:
+    critical: tuple[str, ...]  # phrases of the text that make it critical
+    urgent: tuple[str, ...]
+    guarded: tuple[str, ...]  # critical phrases set aside as negated or past
+
+    @property
+    def level(self) -> str:
+        if self.critical:
+            return "critical"
+        return "urgent" if self.urgent else "normal"
+
+
+def canonical(text: str) -> str:
+    for spoken, written in _DIALECT:
+        text = text.replace(spoken, written)
+    return text
+
+
+def find_cues(text: str) -> UrgencyCues:
+    """Cues in a normalised text (see nlp.normalise)."""
+    text = canonical(text)
+    critical: list[str] = []
+    guarded: list[str] = []
+    for sentence in re.split(r"[。!！?？;；\n]", text):
+        clauses = list(_CLAUSE.finditer(sentence))
+        for _, pattern in CRITICAL_CUES:
+            for match in pattern.finditer(sentence):
+                phrase = match.group()
+                if _negated(sentence, match.start()) or _told_as_past(clauses, match.start()):
+                    guarded.append(phrase)
+                else:
+                    critical.append(phrase)
+    urgent = [m.group() for _, pattern in URGENT_CUES for m in pattern.finditer(text)]
+    return UrgencyCues(_unique(critical), _unique(urgent), _unique(guarded))
+
+
+def _negated(sentence: str, start: int) -> bool:
+    return bool(_NEGATION.search(sentence[max(0, start - 6) : start]))
+
+
+def _told_as_past(clauses: list[re.Match[str]], start: int) -> bool:
+    """Past if this clause or the one before places it in the past and nothing says it is back."""
+    for index, clause in enumerate(clauses):
+        if clause.start() <= start < clause.end():
+            scope = "".join(c.group() for c in clauses[max(0, index - 1) : index + 1])
+            return bool(_PAST.search(scope)) and not _NOW.search(clause.group())
+    return False
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
