@@ -10,6 +10,8 @@ from collections.abc import Sequence
 # Each module registers its subcommands with `register(subparsers)`; a handler
 # is stored as `func` and returns the exit status.
 COMMAND_MODULES: tuple[str, ...] = (
+    "serve",
+    "units",
     "sla",
     "calendar",
 )

@@ -38,11 +38,12 @@ class Settings:
     session_idle_minutes: int = 30
     catalogue_file: Path | None = None
     sla_file: Path | None = None
+    model_path: Path | None = None  # default: <data_dir>/model
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def model_dir(self) -> Path:
-        return self.data_dir / "model"
+        return self.model_path or self.data_dir / "model"
 
     @property
     def redis_dir(self) -> Path:
@@ -69,6 +70,7 @@ class Settings:
             raise ConfigError(f"invalid numeric setting: {exc}") from None
         catalogue = get("HOTLINE_CATALOGUE_FILE")
         sla = get("HOTLINE_SLA_FILE")
+        model = get("HOTLINE_MODEL_DIR")
         return cls(
             data_dir=data_dir,
             port=port,
@@ -82,4 +84,5 @@ class Settings:
             session_idle_minutes=idle,
             catalogue_file=Path(catalogue) if catalogue else None,
             sla_file=Path(sla) if sla else None,
+            model_path=Path(model) if model else None,
         )

@@ -1,0 +1,109 @@
+"""The inbox: acknowledged requests waiting for, or done with, the worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cases.tables import Intake
+
+
+@dataclass(frozen=True)
+class Received:
+    intake: Intake
+    duplicate: bool  # the same channel message was delivered before
+
+
+def receive(
+    session: Session,
+    *,
+    channel: str,
+    source: str,
+    message_id: str | None,
+    payload: dict[str, Any],
+    now: dt.datetime,
+) -> Received:
+    """Insert and commit an intake row; a repeated message returns the first one.
+
+    The unique constraint on (channel, source, message_id) decides, not a prior
+    look-up, so two deliveries racing each other still make one row.
+    """
+    intake = Intake(
+        id=uuid.uuid4().hex,
+        channel=channel,
+        source=source,
+        message_id=message_id,
+        payload=payload,
+        received_at=now,
+        state="pending",
+        attempts=0,
+        enqueued_at=now,
+    )
+    session.add(intake)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        if message_id is None:
+            raise
+        existing = session.scalars(
+            select(Intake).where(
+                Intake.channel == channel, Intake.source == source, Intake.message_id == message_id
+            )
+        ).one()
+        return Received(existing, duplicate=True)
+    return Received(intake, duplicate=False)
+
+
+def get_intake(session: Session, intake_id: str) -> Intake | None:
+    return session.get(Intake, intake_id)
+
+
+def stale_pending(session: Session, older_than: dt.datetime, limit: int = 500) -> list[Intake]:
+    """Pending rows last enqueued before `older_than`: their job may have been lost."""
+    return list(
+        session.scalars(
+            select(Intake)
+            .where(Intake.state == "pending", Intake.enqueued_at < older_than)
+            .order_by(Intake.enqueued_at)
+            .limit(limit)
+        )
+    )
+
+
+def mark_requeued(session: Session, intake_id: str, now: dt.datetime) -> None:
+    session.execute(
+        update(Intake).where(Intake.id == intake_id, Intake.state == "pending").values(enqueued_at=now)
+    )
+    session.commit()
+
+
+def record_failure(session: Session, intake_id: str, error: str, max_attempts: int) -> bool:
+    """Count a failed attempt and keep its error; return True when it was the last.
+
+    After the last attempt the intake is `failed`: visible to agents, never dropped.
+    """
+    session.execute(
+        update(Intake)
+        .where(Intake.id == intake_id, Intake.state == "pending")
+        .values(attempts=Intake.attempts + 1, last_error=error[:2000])
+    )
+    intake = session.get(Intake, intake_id, populate_existing=True)
+    final = intake is not None and intake.state == "pending" and intake.attempts >= max_attempts
+    if final:
+        session.execute(update(Intake).where(Intake.id == intake_id).values(state="failed"))
+    session.commit()
+    return final
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = session.execute(select(Intake.state, func.count()).group_by(Intake.state)).all()
+    return {state: count for state, count in rows}

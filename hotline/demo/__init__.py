@@ -1,0 +1,1 @@
+"""Demo data: the fictitious 清溪县 and its people."""

@@ -1,0 +1,132 @@
+"""The processes of the system: web, workers, scheduler — alone or all together (`serve`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rq import SimpleWorker
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.app import create_app
+from hotline.embedded_redis import EmbeddedRedis
+from hotline.settings import Settings
+from hotline.wiring import build_classifier, connect_redis, intake_services, lazy, open_database
+from intake.jobs import Pipeline, install
+from intake.reconciler import reconcile_once
+from intake.services import IntakeServices
+
+log = logging.getLogger(__name__)
+
+
+def redis_url(settings: Settings) -> str:
+    if not settings.redis_url:
+        raise RuntimeError("REDIS_URL is not set; `hotline serve` starts an embedded Redis itself")
+    return settings.redis_url
+
+
+def web_app(settings: Settings) -> Any:
+    _, sessions = open_database(settings)
+    redis = connect_redis(redis_url(settings))
+    classifier = lazy(lambda: build_classifier(settings, sessions))
+    services = intake_services(settings, sessions, redis, classifier)
+    return create_app(services)
+
+
+def worker_services(settings: Settings, url: str) -> tuple[IntakeServices, sessionmaker[Session]]:
+    _, sessions = open_database(settings)
+    redis = connect_redis(url)
+    # Loaded once, before the first job: jieba and the model never load per job.
+    classifier = build_classifier(settings, sessions)
+    services = intake_services(settings, sessions, redis, lambda: classifier)
+    return services, sessions
+
+
+def run_worker(settings: Settings, burst: bool = False) -> None:
+    services, _ = worker_services(settings, redis_url(settings))
+    install(Pipeline(services))
+    worker = SimpleWorker([services.queue], connection=services.redis)
+    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+def run_scheduler(settings: Settings, tick_s: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Reconciler (and SLA timers) on a fixed tick until stopped."""
+    _, sessions = open_database(settings)
+    redis = connect_redis(redis_url(settings))
+    services = intake_services(settings, sessions, redis, None)
+    stop = stop or threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    last_reconcile = 0.0
+    while not stop.is_set():
+        now = time.monotonic()
+        if now - last_reconcile >= max(1.0, settings.reconcile_after_s / 3):
+            try:
+                reconcile_once(services, settings.reconcile_after_s)
+            except Exception:
+                log.exception("reconciler tick failed; will try again")
+            last_reconcile = now
+        stop.wait(tick_s)
+
+
+@dataclass
+class Supervisor:
+    """`hotline serve`: embedded Redis, workers and scheduler as child processes, web in front.
+
+    A child or the embedded Redis that dies is started again.
+    """
+
+    settings: Settings
+    redis: EmbeddedRedis | None = None
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    url: str = ""
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> str:
+        if self.settings.redis_url:
+            self.url = self.settings.redis_url
+        else:
+            self.redis = EmbeddedRedis(self.settings.redis_dir)
+            self.url = self.redis.start()
+        for n in range(self.settings.workers):
+            self._spawn(f"worker-{n + 1}", "worker")
+        self._spawn("scheduler", "scheduler")
+        threading.Thread(target=self._watch, name="supervisor", daemon=True).start()
+        return self.url
+
+    def _spawn(self, name: str, command: str) -> None:
+        env = dict(os.environ, REDIS_URL=self.url, HOTLINE_DATA_DIR=str(self.settings.data_dir))
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", command], env=env
+        )
+
+    def _watch(self) -> None:
+        while not self._stop.wait(1.0):
+            if self.redis is not None and self.redis.process is not None \
+                    and self.redis.process.poll() is not None:
+                log.error("embedded redis exited; starting it again")
+                self.redis.process = None
+                self.redis.start()
+            for name, child in list(self.children.items()):
+                if child.poll() is not None and not self._stop.is_set():
+                    log.error("%s exited with %s; starting it again", name, child.returncode)
+                    self._spawn(name, "scheduler" if name == "scheduler" else "worker")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for child in self.children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in self.children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if self.redis is not None:
+            self.redis.stop()

@@ -1,0 +1,87 @@
+"""Building the parts from settings: database, Redis, queue, classifier, intake services."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cases.db import create_schema, make_engine, make_sessionmaker
+from cases.directory import place_units
+from hotline.settings import Settings
+from intake.queueing import make_queue
+from intake.services import IntakeServices
+from nlp.analyser import Analyser
+from nlp.training import ensure_model
+from routing.catalogue import Catalogue, load_catalogue
+from routing.classify import Classifier
+from routing.jurisdiction import JurisdictionTree, Unit
+
+log = logging.getLogger(__name__)
+
+
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    return engine, make_sessionmaker(engine)
+
+
+def connect_redis(url: str) -> Redis:
+    return Redis.from_url(url, health_check_interval=30, socket_keepalive=True)
+
+
+def load_tree(sessions: sessionmaker[Session]) -> JurisdictionTree:
+    with sessions() as session:
+        return JurisdictionTree.from_units(
+            Unit(code=u.code, name=u.name, level=u.kind, parent_code=u.parent_code,
+                 aliases=tuple(u.aliases or ()))
+            for u in place_units(session)
+        )
+
+
+def catalogue_of(settings: Settings) -> Catalogue:
+    return load_catalogue(settings.catalogue_file)
+
+
+def build_classifier(settings: Settings, sessions: sessionmaker[Session] | None = None) -> Classifier:
+    """Model (trained now if absent), jurisdiction tree from the database, catalogue."""
+    if sessions is None:
+        _, sessions = open_database(settings)
+    tree = load_tree(sessions)
+    ensure_model(settings.model_dir)
+    analyser = Analyser.load(settings.model_dir, tree.places())
+    return Classifier(analyser, tree, catalogue_of(settings))
+
+
+T = TypeVar("T")
+
+
+def lazy(factory: Callable[[], T]) -> Callable[[], T]:
+    """Build on first use, once, thread-safely (the web process loads the model only if asked)."""
+    lock = threading.Lock()
+    box: list[T] = []
+
+    def get() -> T:
+        if not box:
+            with lock:
+                if not box:
+                    box.append(factory())
+        return box[0]
+
+    return get
+
+
+def intake_services(
+    settings: Settings, sessions: sessionmaker[Session], redis: Redis,
+    classifier: Callable[[], Classifier] | None, **extra: Any,
+) -> IntakeServices:
+    return IntakeServices(
+        sessions=sessions, redis=redis, queue=make_queue(redis),
+        max_attempts=settings.job_retries, classifier=classifier, extra=dict(extra),
+    )

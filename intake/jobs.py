@@ -1,0 +1,164 @@
+"""The worker job: inbox row → classify → route → open the case → publish.
+
+Jobs receive only the intake id and re-read the row, so a retried or duplicated
+job sees the current state; opening the case is idempotent on the intake id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from cases.inbox import get_intake, record_failure
+from cases.opening import CaseOpening, ClockSpec, open_case
+from cases.people import PersonData
+from cases.tables import Intake
+from cases.views import event_message
+from intake.events import publish
+from intake.services import IntakeServices
+from nlp.signals import Signals
+from routing.decide import RoutingContext
+from routing.route import Route
+
+log = logging.getLogger(__name__)
+
+ClockPlanner = Callable[[Route, Any], tuple[tuple[ClockSpec, ...], str]]
+
+
+@dataclass
+class Pipeline:
+    """Loaded once per worker process (jieba and the model are never loaded per job)."""
+
+    services: IntakeServices
+    plan_clocks: ClockPlanner | None = None
+
+
+_pipeline: Pipeline | None = None
+
+
+def install(pipeline: Pipeline) -> None:
+    global _pipeline
+    _pipeline = pipeline
+
+
+def process_intake(intake_id: str) -> int | None:
+    if _pipeline is None:
+        raise RuntimeError("the worker pipeline is not installed (hotline worker does it at start)")
+    services = _pipeline.services
+    try:
+        return _process(_pipeline, intake_id)
+    except Exception as exc:
+        with services.sessions() as session:
+            final = record_failure(session, intake_id, f"{type(exc).__name__}: {exc}",
+                                   services.max_attempts)
+        if final:
+            log.error("intake %s failed for good after %d attempts", intake_id,
+                      services.max_attempts)
+            publish(services.redis, [{"type": "intake_failed", "intake_id": intake_id,
+                                      "error": type(exc).__name__}])
+        raise
+
+
+def _process(pipeline: Pipeline, intake_id: str) -> int | None:
+    services = pipeline.services
+    with services.sessions() as session:
+        intake = get_intake(session, intake_id)
+        if intake is None:
+            log.warning("intake %s not found; nothing to do", intake_id)
+            return None
+        if intake.state == "processed":
+            return intake.case_id
+        if intake.state == "failed":
+            return None
+        if services.classifier is None:
+            raise RuntimeError("no classifier installed")
+        signals, route = services.classifier().classify(
+            str(intake.payload["text"]), routing_context(intake)
+        )
+        now = services.now()
+        clocks: tuple[ClockSpec, ...] = ()
+        policy_version = ""
+        if pipeline.plan_clocks is not None:
+            clocks, policy_version = pipeline.plan_clocks(route, now)
+        opening = case_opening(intake, signals, route, clocks, policy_version)
+        opened = open_case(session, intake, opening, now)
+        if opened.created:
+            publish(services.redis, [event_message(e, opened.case) for e in opened.events])
+        return opened.case.id
+
+
+def routing_context(intake: Intake) -> RoutingContext:
+    payload = intake.payload
+    person = payload.get("person") or {}
+    village = payload.get("village_code") or person.get("village_code")
+    return RoutingContext(
+        channel=intake.channel,
+        village_code=village,
+        address=person.get("address"),
+        caller_area=payload.get("caller_area"),
+        accepting_unit=payload.get("accepting_unit"),
+    )
+
+
+def _person(data: dict[str, Any] | None) -> PersonData:
+    if not data:
+        return PersonData()
+    return PersonData(
+        name=data.get("name"), phone=data.get("phone"), id_number=data.get("id_number"),
+        address=data.get("address"), village_code=data.get("village_code"),
+        tags=tuple(data.get("tags") or ()),
+    )
+
+
+def case_opening(
+    intake: Intake, signals: Signals, route: Route, clocks: tuple[ClockSpec, ...],
+    policy_version: str,
+) -> CaseOpening:
+    payload = intake.payload
+    person = _person(payload.get("person"))
+    caller = _person(payload.get("caller") or payload.get("citizen"))
+    if intake.channel == "call":
+        caller = PersonData(name=caller.name, phone=payload.get("caller_number"),
+                            id_number=caller.id_number)
+        if payload.get("caller_is_person"):
+            person = PersonData(
+                name=person.name or caller.name, phone=person.phone or caller.phone,
+                id_number=person.id_number or caller.id_number, address=person.address,
+                village_code=person.village_code, tags=person.tags,
+            )
+    if payload.get("village_code") and not person.village_code:
+        person = PersonData(**{**asdict(person), "village_code": payload["village_code"]})
+    return CaseOpening(
+        state=route.state,
+        urgency=route.urgency,
+        categories=route.categories,
+        lead_department=route.lead_department,
+        co_departments=route.co_departments,
+        accepting_unit=route.accepting_unit,
+        explanation=route.explanation,
+        triage_reasons=route.triage_reasons,
+        confidence=route.confidence,
+        model_version=route.model_version,
+        policy_version=policy_version,
+        signals=signals_record(signals),
+        person=person,
+        caller=caller,
+        clocks=clocks,
+    )
+
+
+def signals_record(signals: Signals) -> dict[str, Any]:
+    """What the case keeps of the analysis: needs, urgency evidence, entities (no raw text)."""
+    return {
+        "needs": [{"category": n.category, "probability": round(n.probability, 4),
+                   "evidence": list(n.evidence)} for n in signals.needs],
+        "intent": signals.intent,
+        "in_scope": signals.in_scope,
+        "urgency_evidence": list(signals.urgency_evidence),
+        "amounts": list(signals.amounts),
+        "ages": list(signals.ages),
+        "family": list(signals.family),
+        "places": [{"text": p.text, "code": p.code, "level": p.level} for p in signals.places],
+    }
