@@ -26,7 +26,9 @@ def tokenizer() -> jieba.Tokenizer:
     jieba.setLogLevel(logging.WARNING)
     instance = jieba.Tokenizer()
     instance.initialize()
-    instance.load_userdict(str(DOMAIN_DICTIONARY))
+    # jieba leaves a file it opened itself unclosed; hand it one we close.
+    with DOMAIN_DICTIONARY.open("rb") as dictionary:
+        instance.load_userdict(dictionary)
     return instance
 
 
