@@ -50,27 +50,10 @@ def decide(
     handled = [c for c in cats if c.needs_department and not c.transfers_out]
     if complaint:
         handled.sort(key=lambda c: c.code != "tousu")
-    transferred = [c for c in cats if c.transfers_out]
-    answered = [c for c in cats if not c.needs_department]
-
-    if handled:
-        state = "dispatched"
-        lead_category: Category | None = handled[0]
-        if not signals.in_scope:
-            reasons.append(f"模型判断为非社会救助诉求，但识别出救助事项：{_names(handled)}")
-        if signals.intent == "zixun":
-            reasons.append(f"来电意图为政策咨询，但涉及{_names(handled)}，请确认是否需要派单")
-    elif transferred:
-        state, lead_category = "transferred_out", transferred[0]
-        if signals.in_scope:
-            reasons.append("模型判断为社会救助诉求，但只识别出非救助事项")
-    elif answered:
-        state, lead_category = "answered", None
-    else:
-        state, lead_category = "dispatched", None
-        reasons.append("未识别出具体诉求")
-    if state != "dispatched" and signals.urgency == "critical":
-        reasons.append("特急情形不能直接答复或转出，须人工处理")
+    state, lead_category = _disposition(signals, cats, handled, reasons)
+    if state != "dispatched" and signals.urgency != "normal":
+        urgency = _URGENCY_NAMES[signals.urgency]
+        reasons.append(f"{urgency}情形不能直接答复或转出，须人工确认")
 
     threshold = catalogue.thresholds.auto_dispatch_confidence
     if signals.confidence < threshold:
@@ -106,6 +89,28 @@ def decide(
         confidence=signals.confidence,
         model_version=signals.model_version,
     )
+
+
+def _disposition(
+    signals: Signals, cats: Sequence[Category], handled: Sequence[Category], reasons: list[str]
+) -> tuple[str, Category | None]:
+    """The state the needs call for and the category that leads; conflicts go to `reasons`."""
+    # A question whose topic is a need (低保标准是多少) is answered, not dispatched.
+    question = bool(cats) and not cats[0].needs_department and signals.intent == "zixun"
+    if handled and not question:
+        if not signals.in_scope:
+            reasons.append(f"模型判断为非社会救助诉求，但识别出救助事项：{_names(handled)}")
+        if signals.intent == "zixun":
+            reasons.append(f"来电意图为政策咨询，但涉及{_names(handled)}，请确认是否需要派单")
+        return "dispatched", handled[0]
+    if not cats:
+        reasons.append("未识别出具体诉求")
+        return "dispatched", None
+    if not cats[0].needs_department:
+        return "answered", None
+    if signals.in_scope:
+        reasons.append("模型判断为社会救助诉求，但只识别出非救助事项")
+    return "transferred_out", cats[0]
 
 
 def _counted_needs(signals: Signals, catalogue: Catalogue, reasons: list[str]) -> list[NeedScore]:
@@ -255,7 +260,7 @@ def _explain(
     parts: list[str] = []
     basis = []
     for need in needs:
-        words = "".join(f"'{w}'" for w in need.evidence)
+        words = _quoted(need.evidence)
         name = catalogue.category_name(need.category)
         guess = f"（模型判断{need.probability:.2f}）"
         basis.append(f"{words} → {name}" if words else f"→ {name}{guess}")
@@ -270,17 +275,24 @@ def _explain(
     elif context.caller_area:
         parts.append(f"来电归属地：{context.caller_area}（仅供参考）")
     if state == "answered":
-        parts.append("处理：热线直接答复")
+        topics = [n.category for n in needs if catalogue.category(n.category).needs_department]
+        about = "（咨询涉及：" + "、".join(map(catalogue.category_name, topics)) + "）"
+        parts.append("处理：热线直接答复" + (about if topics else ""))
     elif lead is not None:
         handling = f"主办：{catalogue.department_name(lead)}"
         if co:
             handling += "；协办：" + "、".join(catalogue.department_name(d) for d in co)
         parts.append(handling)
     if signals.urgency != "normal":
-        evidence = "".join(f"'{w}'" for w in signals.urgency_evidence)
+        evidence = _quoted(signals.urgency_evidence)
         parts.append(f"{_URGENCY_NAMES[signals.urgency]}：{evidence}" if evidence else
                      _URGENCY_NAMES[signals.urgency])
     return "。".join(parts) + ("。" if parts else "")
+
+
+def _quoted(words: Iterable[str]) -> str:
+    """'白血病''住院费'; the model's word pairs come space-separated and read better joined."""
+    return "".join(f"'{w}'" for w in dict.fromkeys(w.replace(" ", "") for w in words) if w)
 
 
 def _triage_note(state: str, signals: Signals, reasons: Sequence[str]) -> str:

@@ -190,6 +190,25 @@ def test_pure_consultation_is_answered(tree: JurisdictionTree, catalogue: Catalo
     assert "热线直接答复" in r.explanation
 
 
+def test_question_about_a_need_is_answered(tree: JurisdictionTree, catalogue: Catalogue) -> None:
+    r = route(
+        tree, catalogue, [("zixun", 0.8, ("是 多少",)), ("dibao", 0.5, ("低保", "低保 标准"))],
+        "低保标准是多少", intent="zixun",
+    )
+    assert (r.state, r.categories, r.lead_department, r.sla_keys) == (
+        "answered", ("zixun", "dibao"), None, (),
+    )
+    assert "依据：'是多少' → 政策咨询；'低保''低保标准' → 最低生活保障" in r.explanation
+    assert "热线直接答复（咨询涉及：最低生活保障）" in r.explanation
+
+
+def test_a_question_with_a_need_of_the_caller_is_dispatched(
+    tree: JurisdictionTree, catalogue: Catalogue
+) -> None:
+    r = route(tree, catalogue, [("zixun", 0.8), ("yiliao", 0.6)], "白石镇", intent="self")
+    assert (r.state, r.lead_department, r.categories) == ("dispatched", "yb", ("yiliao", "zixun"))
+
+
 def test_not_social_assistance_is_transferred(tree: JurisdictionTree, catalogue: Catalogue) -> None:
     r = route(tree, catalogue, [("feijiuzhu", 0.85, ("路灯",))], "路灯坏了", in_scope=False)
     assert (r.state, r.lead_department, r.co_departments, r.sla_keys) == (
@@ -202,6 +221,7 @@ def test_not_social_assistance_is_transferred(tree: JurisdictionTree, catalogue:
     ("needs", "kwargs", "reason"),
     [
         ([("zixun", 0.9)], {"urgency": "critical"}, "特急情形不能直接答复或转出"),
+        ([("zixun", 0.9)], {"urgency": "urgent", "intent": "zixun"}, "紧急情形不能直接答复"),
         ([("feijiuzhu", 0.9)], {"urgency": "critical", "in_scope": False}, "特急情形"),
         ([("dibao", 0.9)], {"in_scope": False}, "非社会救助诉求，但识别出救助事项：最低生活保障"),
         ([("feijiuzhu", 0.9)], {"in_scope": True}, "只识别出非救助事项"),
@@ -374,7 +394,7 @@ def test_route_invariants(
     assert len(set(r.co_departments)) == len(r.co_departments)
     assert r.urgency == urgency
     assert (r.state == "triage") == bool(r.triage_reasons)
-    if urgency == "critical":
+    if urgency != "normal":
         assert r.state in ("dispatched", "triage")
     if r.state == "dispatched":
         assert r.accepting_unit is not None and r.lead_department is not None
