@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from routing.calendar import WorkingCalendar, WorkingHours
 from routing.deadlines import Pause, add, deadline_with_pauses, elapsed, warning_at
@@ -367,3 +369,53 @@ def test_duration_reads_back() -> None:
     assert parse_duration("15m").calendar_time() == timedelta(minutes=15)
     with pytest.raises(ValueError, match="工作时间"):
         parse_duration("3wd").calendar_time()
+
+
+moments = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2026, 10, 31), timezones=st.just(SHANGHAI)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=moments, hours=st.integers(1, 80))
+def test_working_hours_added_are_working_hours_elapsed(start: datetime, hours: int) -> None:
+    deadline = add(start, Duration(hours, "wh"), CAL)
+    assert elapsed(start, deadline, [], CAL, "wh") == timedelta(hours=hours)
+    assert any(begin < deadline <= end for begin, end in CAL.working_periods(deadline.date()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=moments, days=st.integers(1, 40))
+def test_working_days_end_at_close_of_business_of_the_nth_working_day(
+    start: datetime, days: int
+) -> None:
+    deadline = add(start, Duration(days, "wd"), CAL)
+    assert deadline.time() == time(17, 30)
+    assert CAL.is_working_day(deadline.date())
+    between = [
+        start.date() + timedelta(days=offset)
+        for offset in range(1, (deadline.date() - start.date()).days + 1)
+    ]
+    assert sum(CAL.is_working_day(day) for day in between) == days
+    assert elapsed(start, deadline, [], CAL, "wd") == timedelta(hours=7 * days)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=moments,
+    duration=st.sampled_from(["15m", "2h", "4wh", "3wd"]),
+    pause_offset=st.integers(0, 72 * 60),
+    pause_minutes=st.integers(1, 72 * 60),
+)
+def test_a_pause_never_brings_a_deadline_forward_and_is_not_counted(
+    start: datetime, duration: str, pause_offset: int, pause_minutes: int
+) -> None:
+    parsed = parse_duration(duration)
+    pause_start = start + timedelta(minutes=pause_offset)
+    pauses: list[Pause] = [(pause_start, pause_start + timedelta(minutes=pause_minutes))]
+    plain = add(start, parsed, CAL)
+    paused = deadline_with_pauses(start, parsed, pauses, [], CAL)
+    assert paused is not None and paused >= plain
+    assert elapsed(start, paused, pauses, CAL, parsed.unit) == elapsed(
+        start, plain, [], CAL, parsed.unit
+    )
