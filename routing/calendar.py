@@ -15,7 +15,8 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
@@ -116,11 +117,13 @@ class WorkingCalendar:
         hours: WorkingHours | None = None,
         tz: str | ZoneInfo = DEFAULT_TIMEZONE,
     ) -> None:
-        self.overrides: dict[date, str] = {}
+        days: dict[date, str] = {}
         for day, kind in (overrides or {}).items():
             if kind not in (HOLIDAY, WORKDAY):
                 raise ValueError(f"{day.isoformat()} 的类型 {kind!r} 无效，应为 holiday 或 workday")
-            self.overrides[day] = kind
+            days[day] = kind
+        # Read-only: the answers below are remembered per day.
+        self.overrides: Mapping[date, str] = MappingProxyType(days)
         self.hours = hours or WorkingHours()
         try:
             self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
@@ -128,6 +131,8 @@ class WorkingCalendar:
             raise ValueError(f"无法识别的时区 {tz!r}") from None
         self._imported_years = {day.year for day in self.overrides}
         self._package_years: dict[int, bool] = {}
+        self._package_days: dict[date, bool] = {}
+        self._utc_periods: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
         self._guessed_years: set[int] = set()
         self._lock = threading.Lock()
 
@@ -154,7 +159,11 @@ class WorkingCalendar:
         if kind is not None:
             return kind == WORKDAY
         if self._package_covers(day.year):
-            return bool(chinese_calendar.is_workday(day))
+            known = self._package_days.get(day)
+            if known is None:
+                # The package scans its whole table on every call (~90 µs): remember the answer.
+                known = self._package_days[day] = bool(chinese_calendar.is_workday(day))
+            return known
         if day.year not in self._imported_years:
             self._note_guess(day.year)
         return day.weekday() < 5
@@ -167,6 +176,16 @@ class WorkingCalendar:
             (datetime.combine(day, start, self.tz), datetime.combine(day, end, self.tz))
             for start, end in self.hours.periods
         ]
+
+    def utc_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """`working_periods(day)` in UTC, remembered: deadline arithmetic asks again and again."""
+        periods = self._utc_periods.get(day)
+        if periods is None:
+            periods = self._utc_periods[day] = tuple(
+                (start.astimezone(UTC), end.astimezone(UTC))
+                for start, end in self.working_periods(day)
+            )
+        return periods
 
     def local(self, moment: datetime) -> datetime:
         """`moment` in the calendar's time zone; a naive datetime is an error."""

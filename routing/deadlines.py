@@ -209,8 +209,7 @@ def _counted(
         return
     day = origin.astimezone(calendar.tz).date()
     while True:
-        for period_start, period_end in calendar.working_periods(day):
-            begin, finish = period_start.astimezone(UTC), period_end.astimezone(UTC)
+        for begin, finish in calendar.utc_periods(day):
             if finish > origin:
                 yield max(begin, origin), finish
         day += timedelta(days=1)
