@@ -63,7 +63,8 @@ def decide(
     accepting = township.code
     accused_township = complaint and _names_township_staff(signals.text, catalogue)
     if accused_township and context.accepting_unit is None:
-        accepting = tree.county().code
+        above = tree.escalation_target(township.code) if township.code else None
+        accepting = above.code if above is not None else tree.county().code
     elif state == "dispatched" and lead_category is not None:
         reasons.extend(township.problems)
 
