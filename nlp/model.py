@@ -1,8 +1,9 @@
 """The statistical half of the classifier: TF-IDF features and linear models.
 
-Jieba words (with the domain dictionary) and character 1–3-grams, one
-logistic regression per category (multi-label, one-vs-rest), one for urgency
-and one for the intent. Rules live in nlp.urgency; the analyser combines both.
+Jieba words (with the domain dictionary) and character 1–3-grams; linear SVMs
+with sigmoid-calibrated probabilities: one per category (multi-label,
+one-vs-rest), one for the lead need, one for urgency and one for the intent.
+Rules live in nlp.urgency; the analyser combines both.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from nlp.categories import CATEGORIES
 from nlp.corpus import Example
@@ -29,6 +31,8 @@ MAX_MODEL_CHARS = 3000
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 Matrix = npt.NDArray[np.float64]
+CALIBRATION_FOLDS = 3
+CALIBRATION_METHOD = "sigmoid"
 
 
 def model_text(normalised: str) -> str:
@@ -37,9 +41,7 @@ def model_text(normalised: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    category_c: float = 10.0
-    urgency_c: float = 10.0
-    intent_c: float = 10.0
+    c: float = 0.5  # LinearSVC regularisation, all models
     need_threshold: float = 0.35  # a second need is listed from this probability
     critical_threshold: float = 0.35  # the model alone raises to critical from here
 
@@ -48,10 +50,10 @@ class Settings:
 class TextModel:
     word_vectoriser: TfidfVectorizer
     char_vectoriser: TfidfVectorizer
-    category_models: dict[str, LogisticRegression]  # categories seen in training
-    lead_model: LogisticRegression  # which need leads: 咨询 and 投诉 lead their topic
-    urgency_model: LogisticRegression
-    intent_model: LogisticRegression | None
+    category_models: dict[str, CalibratedClassifierCV]  # categories seen in training
+    lead_model: CalibratedClassifierCV  # which need leads: 咨询 and 投诉 lead their topic
+    urgency_model: CalibratedClassifierCV
+    intent_model: CalibratedClassifierCV | None
     settings: Settings = field(default_factory=Settings)
     word_names: npt.NDArray[np.str_] = field(default_factory=lambda: np.array([], dtype=str))
 
@@ -71,25 +73,17 @@ class TextModel:
         word_matrix = word_vec.fit_transform([" ".join(words(t)) for t in texts])
         char_matrix = char_vec.fit_transform(texts)
         matrix = sparse.hstack([word_matrix, char_matrix]).tocsr()
-        category_models: dict[str, LogisticRegression] = {}
+        category_models: dict[str, CalibratedClassifierCV] = {}
         for category in CATEGORIES:
-            target = np.array([category in e.categories for e in examples], dtype=int)
-            if 0 < target.sum() < len(target):
-                model = LogisticRegression(C=settings.category_c, solver="liblinear")
-                category_models[category] = model.fit(matrix, target)
-        lead = LogisticRegression(C=settings.category_c, max_iter=3000).fit(
-            matrix, [e.lead for e in examples]
-        )
-        urgency = LogisticRegression(
-            C=settings.urgency_c, max_iter=2000, class_weight="balanced"
-        ).fit(matrix, [e.urgency for e in examples])
-        intents = [e.intent for e in examples]
+            target = [category in e.categories for e in examples]
+            if any(target) and not all(target):
+                category_models[category] = _fit(matrix, target, settings)
+        lead = _fit(matrix, [e.lead for e in examples], settings)
+        urgency = _fit(matrix, [e.urgency for e in examples], settings)
+        labelled = [i for i, e in enumerate(examples) if e.intent]
         intent_model = None
-        labelled = [i for i, intent in enumerate(intents) if intent]
-        if len({intents[i] for i in labelled}) >= 2:
-            intent_model = LogisticRegression(C=settings.intent_c, max_iter=2000).fit(
-                matrix[labelled], [intents[i] for i in labelled]
-            )
+        if len({examples[i].intent for i in labelled}) >= 2:
+            intent_model = _fit(matrix[labelled], [examples[i].intent for i in labelled], settings)
         return cls(
             word_vec, char_vec, category_models, lead, urgency, intent_model, settings,
             word_vec.get_feature_names_out(),
@@ -130,7 +124,8 @@ class TextModel:
         model = self.category_models.get(category)
         if model is None or word_row.nnz == 0:
             return ()
-        weights = model.coef_[0][word_row.indices] * word_row.data
+        coef = np.mean([c.estimator.coef_[0] for c in model.calibrated_classifiers_], axis=0)
+        weights = coef[word_row.indices] * word_row.data
         names = [
             str(self.word_names[word_row.indices[i]])
             for i in np.argsort(-weights)
@@ -140,7 +135,29 @@ class TextModel:
         return tuple(n for n in names if len(n.replace(" ", "")) > 1)[:limit]
 
 
-def _columns(model: LogisticRegression, matrix: sparse.csr_matrix, labels: Sequence[str]) -> Matrix:
+def _fit(
+    matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings
+) -> CalibratedClassifierCV:
+    """A LinearSVC with sigmoid-calibrated probabilities (cross-validated)."""
+    counts: dict[object, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    if len(counts) < 2:
+        raise ValueError(f"训练样本只有一种标签（{next(iter(counts))}），无法训练")
+    # Calibration folds need every label in every fold: a label seen once or twice
+    # (an agent's first correction of its kind) is repeated rather than dropped.
+    rows = list(range(len(labels)))
+    for index, label in enumerate(labels):
+        rows.extend([index] * max(0, CALIBRATION_FOLDS - counts[label]))
+    model = CalibratedClassifierCV(
+        LinearSVC(C=settings.c), cv=CALIBRATION_FOLDS, method=CALIBRATION_METHOD, ensemble=False
+    )
+    return model.fit(matrix[rows], [labels[i] for i in rows])
+
+
+def _columns(
+    model: CalibratedClassifierCV, matrix: sparse.csr_matrix, labels: Sequence[str]
+) -> Matrix:
     raw = model.predict_proba(matrix)
     result = np.zeros((matrix.shape[0], len(labels)))
     for index, label in enumerate(model.classes_):

@@ -2,7 +2,8 @@
 
 A missed `critical` is the worst error the system can make, so the critical
 cues are generous; two guards keep them honest: a negation just before the
-cue (没想过自杀) and a past event told as past (去年差点喝药，现在好多了).
+cue (没想过自杀), a past event told as past (去年差点喝药，现在好多了) and a
+sentence that says it was not meant (说要跳河，开玩笑的).
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ _NOW = re.compile(_any(
 _NEGATION = re.compile(
     "(?:没有|没|不会|不是|从没|从不|并没|并不|未曾?|不要)(?:想过|想|有过|打算)?$"
 )
+_NOT_MEANT = re.compile(_any("开玩笑", "玩笑", "说着玩", "口头禅", "说说而已"))
 _CLAUSE = re.compile(r"[^,，。!！?？;；\n]+")
 
 
@@ -142,7 +144,11 @@ def find_cues(text: str) -> UrgencyCues:
         for _, pattern in CRITICAL_CUES:
             for match in pattern.finditer(sentence):
                 phrase = match.group()
-                if _negated(sentence, match.start()) or _told_as_past(clauses, match.start()):
+                if (
+                    _negated(sentence, match.start())
+                    or _told_as_past(clauses, match.start())
+                    or _NOT_MEANT.search(sentence)
+                ):
                     guarded.append(phrase)
                 else:
                     critical.append(phrase)

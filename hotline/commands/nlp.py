@@ -20,7 +20,9 @@ def register(subparsers: Any) -> None:
     )
     trainer.set_defaults(func=_train)
     evaluator = subparsers.add_parser("eval", help="用当前模型评估一个标注文件（JSONL）")
-    evaluator.add_argument("file", type=Path, help='每行 {"text","categories","urgency","in_scope"}')
+    evaluator.add_argument(
+        "file", type=Path, help='JSONL，每行 {"text","categories","urgency","in_scope"}'
+    )
     evaluator.set_defaults(func=_eval)
 
 
