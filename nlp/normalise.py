@@ -24,6 +24,8 @@ _INVISIBLE = re.compile(
     "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
 )
 _SPACES = re.compile(r"\s+")
+# t2s keeps 著 (it is also simplified, as in 著名); after a verb it is 着 (活著, 帶著).
+_ZHE = re.compile("(?<![显土卓昭编论原名专巨])著(?![名作称述者])")
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
@@ -54,9 +56,9 @@ def _traditional_chars() -> frozenset[str]:
 
 def to_simplified(text: str) -> str:
     if _traditional_chars().isdisjoint(text):
-        return text
+        return _ZHE.sub("着", text) if "著" in text else text
     converted: str = _converter().convert(text)
-    return converted
+    return _ZHE.sub("着", converted)
 
 
 def normalise(text: str) -> str:

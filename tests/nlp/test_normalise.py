@@ -39,3 +39,7 @@ def test_seed_document_has_no_debris_left() -> None:
     text = normalise(path.read_text(encoding="utf-8"))
     assert "(wù)" not in text and "國" not in text
     assert "国务院办公厅" in text
+
+
+def test_zhe_after_a_verb_becomes_simplified_but_famous_stays() -> None:
+    assert normalise("活著沒意思,帶著孩子,著名的醫院") == "活着没意思,带着孩子,著名的医院"

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from nlp.normalise import normalise
+from nlp.urgency import find_cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我真的不想活了",
+        "他老是说活着没意思",
+        "我老公今天喝了农药,在送医院的路上",
+        "她说要喝药,我劝不住",
+        "孩子一个人在家好几天了,大人都没回来",
+        "隔壁老人瘫在床上没人管",
+        "家里断炊三天了",
+        "我们娘俩两天没吃饭了",
+        "家头米都莫得了 三四天了",
+        "一个老人睡在桥洞下面,天冷得很",
+        "我现在站在楼顶上,不知道该怎么办",
+        "救命 我们被困住了",
+        "去年差点喝药,现在又不想活了",
+        "我媽說活著沒意思",
+    ],
+)
+def test_critical_wording_is_caught(text: str) -> None:
+    cues = find_cues(normalise(text))
+    assert cues.level == "critical", cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "去年差点喝药,现在好多了,想问问低保怎么申请",
+        "我从没想过自杀,就是想找个工作",
+        "老伴天天喝药,药费花了好多钱",
+        "我儿子说考不上大学就去跳河,开玩笑的",
+        "以前家里断粮过,当时靠亲戚接济",
+    ],
+)
+def test_negated_past_or_joking_is_not_critical(text: str) -> None:
+    cues = find_cues(normalise(text))
+    assert cues.level != "critical", cues
+
+
+def test_guarded_phrases_are_reported() -> None:
+    cues = find_cues(normalise("去年差点喝药,现在好多了"))
+    assert cues.guarded == ("差点喝药",)
+
+
+@pytest.mark.parametrize(
+    "text", ["昨晚家里着火了,房子烧了一半", "我爸突发脑溢血住院了", "昨天下冰雹,房顶砸烂了"]
+)
+def test_sudden_events_are_urgent(text: str) -> None:
+    cues = find_cues(normalise(text))
+    assert cues.level == "urgent"
+    assert cues.urgent
+
+
+def test_plain_request_is_normal() -> None:
+    assert find_cues(normalise("想问一下低保每年什么时候复核")).level == "normal"
