@@ -33,7 +33,7 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
 
 
 def connect_redis(url: str) -> Redis:
-    return Redis.from_url(url, health_check_interval=30, socket_keepalive=True)
+    return Redis.from_url(url, health_check_interval=30)
 
 
 def load_tree(sessions: sessionmaker[Session]) -> JurisdictionTree:

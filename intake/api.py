@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -90,17 +92,26 @@ def validate(model: type[M], data: Any) -> M:
         raise BadRequest(validation_problem(exc)) from None
 
 
+def database_guard(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Any request that finds the database away gets 503 with Retry-After, never a 500."""
+
+    @functools.wraps(handler)
+    def guarded(*args: Any) -> Response:
+        try:
+            return handler(*args)
+        except DBAPIError:
+            log.exception("database unavailable")
+            return problem(503, "database_unavailable", "数据库暂不可用，请稍后重试", retry_after=5)
+
+    return guarded
+
+
 def accept(services: IntakeServices, *, channel: str, source: str, message_id: str | None,
            payload: dict[str, Any]) -> Response:
     """Commit the inbox row, then enqueue; 202 only once the row is committed."""
-    try:
-        with services.sessions() as session:
-            received: Received = receive(session, channel=channel, source=source,
-                                         message_id=message_id, payload=payload,
-                                         now=services.now())
-    except DBAPIError:
-        log.exception("database unavailable at intake")
-        return problem(503, "database_unavailable", "数据库暂不可用，请稍后重试", retry_after=5)
+    with services.sessions() as session:
+        received: Received = receive(session, channel=channel, source=source,
+                                     message_id=message_id, payload=payload, now=services.now())
     intake = received.intake
     if not received.duplicate:
         try:
@@ -121,6 +132,7 @@ async def intake_call(request: Request) -> Response:
     return await run_in_threadpool(_intake_call, request, body)
 
 
+@database_guard
 def _intake_call(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
@@ -146,6 +158,7 @@ async def intake_app(request: Request) -> Response:
     return await run_in_threadpool(_intake_app, request, body)
 
 
+@database_guard
 def _intake_app(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
@@ -182,6 +195,7 @@ async def intake_referral(request: Request) -> Response:
     return await run_in_threadpool(_intake_referral, request, body)
 
 
+@database_guard
 def _intake_referral(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
@@ -214,6 +228,7 @@ async def auth_token(request: Request) -> Response:
     return await run_in_threadpool(_auth_token, request, body)
 
 
+@database_guard
 def _auth_token(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
@@ -246,6 +261,7 @@ async def get_intake_state(request: Request) -> Response:
     return await run_in_threadpool(_get_intake_state, request)
 
 
+@database_guard
 def _get_intake_state(request: Request) -> Response:
     services = services_of(request)
     try:
@@ -274,6 +290,7 @@ async def get_case(request: Request) -> Response:
     return await run_in_threadpool(_get_case, request)
 
 
+@database_guard
 def _get_case(request: Request) -> Response:
     services = services_of(request)
     try:
@@ -292,6 +309,7 @@ async def people_lookup(request: Request) -> Response:
     return await run_in_threadpool(_people_lookup, request)
 
 
+@database_guard
 def _people_lookup(request: Request) -> Response:
     services = services_of(request)
     try:
@@ -325,6 +343,7 @@ async def classify(request: Request) -> Response:
     return await run_in_threadpool(_classify, request, body)
 
 
+@database_guard
 def _classify(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:

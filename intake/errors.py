@@ -26,12 +26,13 @@ def _field_message(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    if kind == "string_too_short":
-        return "不能为空" if ctx.get("min_length") == 1 else f"至少{ctx.get('min_length')}个字符"
-    if kind == "string_too_long":
-        return f"超过最大长度{ctx.get('max_length')}个字符"
-    if kind == "too_long":
-        return f"最多{ctx.get('max_length')}项"
+    is_text = isinstance(error.get("input"), str)
+    if kind in ("string_too_short", "too_short"):
+        if ctx.get("min_length") == 1:
+            return "不能为空"
+        return f"至少{ctx.get('min_length')}{'个字符' if is_text else '项'}"
+    if kind in ("string_too_long", "too_long"):
+        return f"超过最大长度{ctx.get('max_length')}个字符" if is_text else f"最多{ctx.get('max_length')}项"
     if kind == "literal_error":
         return f"取值不在允许范围内，可选：{ctx.get('expected', '')}"
     return _MESSAGES.get(kind, str(error["msg"]))
