@@ -54,15 +54,17 @@ def check_valid(signals: Signals) -> None:
 
 def test_fresh_requests_lead_category(analyser: Analyser) -> None:
     results = analyser.analyse_many([text for text, _, _ in FRESH_REQUESTS])
-    right = [s.categories[:1] == (lead,) for s, (_, lead, _) in zip(results, FRESH_REQUESTS)]
-    wrong = [(t[:20], s.categories) for s, (t, _, _), ok in zip(results, FRESH_REQUESTS, right)
-             if not ok]
-    assert sum(right) >= 16, wrong
+    wrong = [
+        (text[:20], signals.categories)
+        for signals, (text, lead, _) in zip(results, FRESH_REQUESTS, strict=True)
+        if signals.categories[:1] != (lead,)
+    ]
+    assert len(wrong) <= 4, wrong
 
 
 def test_fresh_requests_critical_exactly(analyser: Analyser) -> None:
     results = analyser.analyse_many([text for text, _, _ in FRESH_REQUESTS])
-    for signals, (text, _, critical) in zip(results, FRESH_REQUESTS):
+    for signals, (text, _, critical) in zip(results, FRESH_REQUESTS, strict=True):
         assert (signals.urgency == "critical") == critical, text
         check_valid(signals)
 
@@ -90,7 +92,7 @@ def test_out_of_scope(analyser: Analyser) -> None:
 
 
 def test_complaint_intent(analyser: Analyser) -> None:
-    signals = analyser.analyse("我要投诉镇上民政所的工作人员,低保材料交了三个月了一直推来推去不给办")
+    signals = analyser.analyse("我要投诉镇上民政所的工作人员,低保材料交了三个月一直推来推去")
     assert signals.intent == "tousu"
     assert signals.categories[0] == "tousu"
 
