@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from agents_ui.app import console_routes
+from agents_ui.deps import ConsoleDeps
 from intake.api import routes as intake_routes
 from intake.openapi import openapi_document
 from intake.services import IntakeServices
@@ -56,13 +58,15 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
 
-def create_app(services: IntakeServices, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+def create_app(services: IntakeServices, console: ConsoleDeps | None = None) -> Starlette:
+    """The intake API always; the console too when its dependencies are given."""
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         *intake_routes,
-        *(extra_routes or []),
+        *(console_routes() if console is not None else []),
     ]
     app = Starlette(routes=routes)
     app.state.intake = services
+    app.state.console = console
     return app
