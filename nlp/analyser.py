@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from nlp.categories import CATEGORIES, OUT_OF_SCOPE
 from nlp.entities import extract
-from nlp.model import Matrix, TextModel, model_text
+from nlp.model import Matrix, TextModel, WordRow, model_text
 from nlp.normalise import normalise
 from nlp.places import PlaceMatcher
 from nlp.signals import INTENTS, NeedScore, Place, Signals
@@ -72,7 +71,7 @@ class Analyser:
         self,
         original: str,
         text: str,
-        words: sparse.csr_matrix,
+        words: WordRow,
         lead_p: Matrix,
         need_p: Matrix,
         urgency_p: Matrix,
@@ -110,7 +109,7 @@ class Analyser:
         lead: int,
         lead_p: Matrix,
         need_p: Matrix,
-        words: sparse.csr_matrix,
+        words: WordRow,
         in_scope: bool,
     ) -> tuple[NeedScore, ...]:
         def score(column: int, probability: float) -> NeedScore:
@@ -129,14 +128,14 @@ class Analyser:
         return (first, *others)
 
     def _urgency(
-        self, cues: UrgencyCues, urgency_p: Matrix, words: sparse.csr_matrix
+        self, cues: UrgencyCues, urgency_p: Matrix, words: WordRow
     ) -> tuple[str, tuple[str, ...]]:
         if cues.critical:
             return "critical", cues.critical
         settings = self.model.settings
         # A past event told as past (去年差点喝药) does not let the model raise it either.
         if urgency_p[_CRITICAL] >= settings.critical_threshold and not cues.guarded:
-            return "critical", self.model.evidence(words, "linshi") or ("模型判断",)
+            return "critical", self.model.critical_evidence(words) or ("模型判断",)
         if cues.urgent:
             return "urgent", cues.urgent
         if urgency_p[_CRITICAL] + urgency_p[_URGENT] >= 0.5:

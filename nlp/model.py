@@ -13,26 +13,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 from scipy import sparse
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from nlp.categories import CATEGORIES
 from nlp.corpus import Example
+from nlp.features import Featuriser, Matrix, WordRow
+from nlp.linear import LinearHead
 from nlp.normalise import normalise
 from nlp.signals import INTENTS, URGENCY_LEVELS
-from nlp.tokens import words
 from nlp.urgency import canonical
 
 # Long texts are letters and pasted documents; their opening says what they want.
 MAX_MODEL_CHARS = 3000
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-
-Matrix = npt.NDArray[np.float64]
 CALIBRATION_FOLDS = 3
-CALIBRATION_METHOD = "sigmoid"
+
+__all__ = ["Matrix", "Settings", "TextModel", "WordRow", "model_text"]
 
 
 def model_text(normalised: str) -> str:
@@ -48,14 +44,13 @@ class Settings:
 
 @dataclass
 class TextModel:
-    word_vectoriser: TfidfVectorizer
-    char_vectoriser: TfidfVectorizer
-    category_models: dict[str, CalibratedClassifierCV]  # categories seen in training
-    lead_model: CalibratedClassifierCV  # which need leads: 咨询 and 投诉 lead their topic
-    urgency_model: CalibratedClassifierCV
-    intent_model: CalibratedClassifierCV | None
+    featuriser: Featuriser
+    category_models: dict[str, LinearHead]  # categories seen in training
+    lead_model: LinearHead  # which need leads: 咨询 and 投诉 lead their topic
+    urgency_model: LinearHead
+    intent_model: LinearHead | None
     settings: Settings = field(default_factory=Settings)
-    word_names: npt.NDArray[np.str_] = field(default_factory=lambda: np.array([], dtype=str))
+    word_names: list[str] = field(default_factory=list)
 
     @classmethod
     def fit(cls, examples: Sequence[Example], settings: Settings | None = None) -> TextModel:
@@ -63,17 +58,9 @@ class TextModel:
         if not examples:
             raise ValueError("没有训练样本")
         texts = [model_text(normalise(e.text)) for e in examples]
-        word_vec = TfidfVectorizer(
-            tokenizer=str.split, token_pattern=None, lowercase=False,
-            ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-        )
-        char_vec = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, lowercase=True,
-        )
-        word_matrix = word_vec.fit_transform([" ".join(words(t)) for t in texts])
-        char_matrix = char_vec.fit_transform(texts)
-        matrix = sparse.hstack([word_matrix, char_matrix]).tocsr()
-        category_models: dict[str, CalibratedClassifierCV] = {}
+        featuriser = Featuriser.fit(texts)
+        _, matrix = featuriser.transform(texts)
+        category_models: dict[str, LinearHead] = {}
         for category in CATEGORIES:
             target = [category in e.categories for e in examples]
             if any(target) and not all(target):
@@ -85,15 +72,13 @@ class TextModel:
         if len({examples[i].intent for i in labelled}) >= 2:
             intent_model = _fit(matrix[labelled], [examples[i].intent for i in labelled], settings)
         return cls(
-            word_vec, char_vec, category_models, lead, urgency, intent_model, settings,
-            word_vec.get_feature_names_out(),
+            featuriser, category_models, lead, urgency, intent_model, settings,
+            featuriser.word_names,
         )
 
-    def features(self, model_texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """(word part, whole matrix) for texts already passed through model_text."""
-        word_matrix = self.word_vectoriser.transform([" ".join(words(t)) for t in model_texts])
-        char_matrix = self.char_vectoriser.transform(model_texts)
-        return word_matrix.tocsr(), sparse.hstack([word_matrix, char_matrix]).tocsr()
+    def features(self, model_texts: Sequence[str]) -> tuple[list[WordRow], sparse.csr_matrix]:
+        """(word rows, whole matrix) for texts already passed through model_text."""
+        return self.featuriser.transform(model_texts)
 
     def category_probabilities(self, matrix: sparse.csr_matrix) -> Matrix:
         """Columns in the order of CATEGORIES; 0 for categories never seen in training."""
@@ -101,7 +86,7 @@ class TextModel:
         for column, category in enumerate(CATEGORIES):
             model = self.category_models.get(category)
             if model is not None:
-                probabilities[:, column] = model.predict_proba(matrix)[:, 1]
+                probabilities[:, column] = model.probabilities(matrix)[:, 1]
         return probabilities
 
     def lead_probabilities(self, matrix: sparse.csr_matrix) -> Matrix:
@@ -117,27 +102,25 @@ class TextModel:
             return None
         return _columns(self.intent_model, matrix, INTENTS)
 
-    def evidence(
-        self, word_row: sparse.csr_matrix, category: str, limit: int = 3
-    ) -> tuple[str, ...]:
+    def evidence(self, row: WordRow, category: str, limit: int = 3) -> tuple[str, ...]:
         """The words of one text that pushed most towards a category."""
-        model = self.category_models.get(category)
-        if model is None or word_row.nnz == 0:
+        head = self.category_models.get(category)
+        return () if head is None else self._top_words(row, head.weights_towards("True"), limit)
+
+    def critical_evidence(self, row: WordRow, limit: int = 3) -> tuple[str, ...]:
+        return self._top_words(row, self.urgency_model.weights_towards("critical"), limit)
+
+    def _top_words(self, row: WordRow, weights: Matrix, limit: int) -> tuple[str, ...]:
+        indices, values = row
+        if not len(indices):
             return ()
-        coef = np.mean([c.estimator.coef_[0] for c in model.calibrated_classifiers_], axis=0)
-        weights = coef[word_row.indices] * word_row.data
-        names = [
-            str(self.word_names[word_row.indices[i]])
-            for i in np.argsort(-weights)
-            if weights[i] > 0
-        ]
+        pushes = weights[indices] * values
+        names = [str(self.word_names[indices[i]]) for i in np.argsort(-pushes) if pushes[i] > 0]
         # One-character words (的, 了) carry weight but explain nothing to an agent.
         return tuple(n for n in names if len(n.replace(" ", "")) > 1)[:limit]
 
 
-def _fit(
-    matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings
-) -> CalibratedClassifierCV:
+def _fit(matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings) -> LinearHead:
     """A LinearSVC with sigmoid-calibrated probabilities (cross-validated)."""
     counts: dict[object, int] = {}
     for label in labels:
@@ -149,17 +132,19 @@ def _fit(
     rows = list(range(len(labels)))
     for index, label in enumerate(labels):
         rows.extend([index] * max(0, CALIBRATION_FOLDS - counts[label]))
+    # Imported here: a loaded model predicts without scikit-learn.
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
     model = CalibratedClassifierCV(
-        LinearSVC(C=settings.c), cv=CALIBRATION_FOLDS, method=CALIBRATION_METHOD, ensemble=False
+        LinearSVC(C=settings.c), cv=CALIBRATION_FOLDS, method="sigmoid", ensemble=False
     )
-    return model.fit(matrix[rows], [labels[i] for i in rows])
+    return LinearHead.from_calibrated(model.fit(matrix[rows], [labels[i] for i in rows]))
 
 
-def _columns(
-    model: CalibratedClassifierCV, matrix: sparse.csr_matrix, labels: Sequence[str]
-) -> Matrix:
-    raw = model.predict_proba(matrix)
+def _columns(head: LinearHead, matrix: sparse.csr_matrix, labels: Sequence[str]) -> Matrix:
+    raw = head.probabilities(matrix)
     result = np.zeros((matrix.shape[0], len(labels)))
-    for index, label in enumerate(model.classes_):
-        result[:, labels.index(str(label))] = raw[:, index]
+    for index, label in enumerate(head.classes):
+        result[:, labels.index(label)] = raw[:, index]
     return result
