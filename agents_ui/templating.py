@@ -1,0 +1,61 @@
+"""Jinja2 templates of the console, and `render`, which hands every page the same context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from agents_ui.app import deps_of
+from agents_ui.auth import current_user
+from cases.accounts import ROLE_NAMES
+from cases.workflow import ACTION_NAMES, STATE_NAMES
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+URGENCY_NAMES = {"critical": "危急", "urgent": "紧急", "normal": "一般"}
+HOTLINE_NAME = "12349社会救助服务热线"
+
+
+def common_context(request: Request) -> dict[str, Any]:
+    deps = deps_of(request)
+    user = current_user(request)
+    catalogue = deps.catalogue
+    tree_cache: list[Any] = []
+
+    def unit_name(code: str | None) -> str:
+        """A unit's Chinese name; the jurisdiction tree is read only when a page asks."""
+        if not code:
+            return ""
+        if code in catalogue.departments:
+            return catalogue.departments[code]
+        if code == "hotline":
+            return HOTLINE_NAME
+        if not tree_cache:
+            tree_cache.append(deps.tree())
+        unit = tree_cache[0].get(code)
+        return str(unit.name) if unit is not None else code
+
+    return {
+        "user": user,
+        "csrf_token": user.csrf_token if user else "",
+        "role_names": ROLE_NAMES,
+        "state_names": STATE_NAMES,
+        "action_names": ACTION_NAMES,
+        "urgency_names": URGENCY_NAMES,
+        "category_names": {code: c.name for code, c in catalogue.categories.items()},
+        "department_names": dict(catalogue.departments),
+        "unit_name": unit_name,
+    }
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    """Render a template with the signed-in user, CSRF token and the names of things."""
+    full = common_context(request)
+    full.update(context)
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
