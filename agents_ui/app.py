@@ -15,6 +15,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 # Each module has `routes: list[BaseRoute]`; every route names its permission next to its path.
 ROUTE_MODULES: tuple[str, ...] = (
+    "auth_views",
+    "live", "calls",
 )
 
 
