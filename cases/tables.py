@@ -177,6 +177,8 @@ class Clock(Base):
     warned_at: Mapped[dt.datetime | None] = mapped_column(TZ)
     breached_at: Mapped[dt.datetime | None] = mapped_column(TZ)
     second_breached_at: Mapped[dt.datetime | None] = mapped_column(TZ)
+    # The second escalation (200%): set by the timer engine when the clock breaches.
+    second_at: Mapped[dt.datetime | None] = mapped_column(TZ)
     stopped_at: Mapped[dt.datetime | None] = mapped_column(TZ)
 
 

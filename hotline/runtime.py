@@ -50,17 +50,38 @@ def worker_services(settings: Settings, url: str) -> tuple[IntakeServices, sessi
 
 
 def run_worker(settings: Settings, burst: bool = False) -> None:
-    services, _ = worker_services(settings, redis_url(settings))
-    install(Pipeline(services))
+    from hotline.commands.calendar import load_calendar
+    from routing.clock_plan import planner
+    from routing.sla_policy import load_sla_policy
+    from routing.timers import PolicyBook
+
+    services, sessions = worker_services(settings, redis_url(settings))
+    policy = load_sla_policy(settings.sla_file)
+    calendar = load_calendar(settings)
+    with sessions() as session:
+        PolicyBook(policy, calendar).remember(session, services.now())
+    install(Pipeline(services, plan_clocks=planner(policy, calendar)))
     worker = SimpleWorker([services.queue], connection=services.redis)
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 
 def run_scheduler(settings: Settings, tick_s: float = 1.0, stop: threading.Event | None = None) -> None:
     """Reconciler (and SLA timers) on a fixed tick until stopped."""
+    from hotline.commands.calendar import load_calendar
+    from hotline.wiring import load_tree
+    from intake.events import publish
+    from routing.sla_policy import load_sla_policy
+    from routing.timers import TimerEngine
+
     _, sessions = open_database(settings)
     redis = connect_redis(redis_url(settings))
     services = intake_services(settings, sessions, redis, None)
+    timers = TimerEngine(sessions, redis, load_sla_policy(settings.sla_file),
+                         load_calendar(settings), load_tree(sessions), publish)
+    try:
+        log.info("SLA timer index rebuilt: %d timers", timers.start(services.now()))
+    except Exception:
+        log.exception("SLA timer index rebuild failed; the first tick will try again")
     stop = stop or threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     last_reconcile = 0.0
@@ -72,7 +93,12 @@ def run_scheduler(settings: Settings, tick_s: float = 1.0, stop: threading.Event
             except Exception:
                 log.exception("reconciler tick failed; will try again")
             last_reconcile = now
+        try:
+            timers.tick(services.now())
+        except Exception:
+            log.exception("SLA timer tick failed; will try again")
         stop.wait(tick_s)
+    timers.release()
 
 
 @dataclass
