@@ -51,19 +51,16 @@ class Analyser:
         if not filled:
             return results
         word_rows, matrix = self.model.features([model_text(normalised[i]) for i in filled])
-        leads = self.model.lead_probabilities(matrix)
-        needs = self.model.category_probabilities(matrix)
-        urgencies = self.model.urgency_probabilities(matrix)
-        intents = self.model.intent_probabilities(matrix)
+        predicted = self.model.predict(matrix)
         for row, index in enumerate(filled):
             results[index] = self._signals(
                 texts[index],
                 normalised[index],
                 word_rows[row],
-                leads[row],
-                needs[row],
-                urgencies[row],
-                None if intents is None else intents[row],
+                predicted.lead[row],
+                predicted.needs[row],
+                predicted.urgency[row],
+                None if predicted.intent is None else predicted.intent[row],
             )
         return results
 

@@ -51,7 +51,10 @@ class LinearHead:
 
     def probabilities(self, matrix: sparse.csr_matrix) -> Matrix:
         """(rows, classes) in the order of self.classes, as predict_proba gives them."""
-        decision = np.asarray(matrix @ self.weights) + self.bias
+        return self.calibrate(np.asarray(matrix @ self.weights) + self.bias)
+
+    def calibrate(self, decision: Matrix) -> Matrix:
+        """Probabilities from decision values (matrix @ weights + bias)."""
         calibrated: Matrix = expit(-(self.slope * decision + self.offset))
         if len(self.classes) == 2:
             return np.hstack([1.0 - calibrated, calibrated])

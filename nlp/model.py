@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -27,8 +28,18 @@ from nlp.urgency import canonical
 MAX_MODEL_CHARS = 3000
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 CALIBRATION_FOLDS = 3
+# Bumped whenever a stored TextModel could no longer be read by this code.
+MODEL_FORMAT = 2
+_LEAD, _URGENCY, _INTENT = "(lead)", "(urgency)", "(intent)"
 
-__all__ = ["Matrix", "Settings", "TextModel", "WordRow", "model_text"]
+
+class Predictions(NamedTuple):
+    lead: Matrix  # columns in the order of CATEGORIES; one lead per text
+    needs: Matrix  # columns in the order of CATEGORIES; 0 for categories never trained
+    urgency: Matrix  # columns in the order of URGENCY_LEVELS
+    intent: Matrix | None  # columns in the order of INTENTS
+
+__all__ = ["Matrix", "Predictions", "Settings", "TextModel", "WordRow", "model_text"]
 
 
 def model_text(normalised: str) -> str:
@@ -51,6 +62,9 @@ class TextModel:
     intent_model: LinearHead | None
     settings: Settings = field(default_factory=Settings)
     word_names: list[str] = field(default_factory=list)
+    _stack: tuple[Matrix, Matrix, dict[str, tuple[LinearHead, slice]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def fit(cls, examples: Sequence[Example], settings: Settings | None = None) -> TextModel:
@@ -80,27 +94,38 @@ class TextModel:
         """(word rows, whole matrix) for texts already passed through model_text."""
         return self.featuriser.transform(model_texts)
 
-    def category_probabilities(self, matrix: sparse.csr_matrix) -> Matrix:
-        """Columns in the order of CATEGORIES; 0 for categories never seen in training."""
-        probabilities = np.zeros((matrix.shape[0], len(CATEGORIES)))
+    def predict(self, matrix: sparse.csr_matrix) -> Predictions:
+        """Every head's probabilities from one product with all their weights side by side."""
+        weights, bias, spans = self._stacked()
+        decision = np.asarray(matrix @ weights) + bias
+        calibrated = {name: head.calibrate(decision[:, s]) for name, (head, s) in spans.items()}
+        needs = np.zeros((matrix.shape[0], len(CATEGORIES)))
         for column, category in enumerate(CATEGORIES):
-            model = self.category_models.get(category)
-            if model is not None:
-                probabilities[:, column] = model.probabilities(matrix)[:, 1]
-        return probabilities
+            if category in self.category_models:
+                needs[:, column] = calibrated[category][:, 1]
+        return Predictions(
+            lead=_columns(self.lead_model, calibrated[_LEAD], CATEGORIES),
+            needs=needs,
+            urgency=_columns(self.urgency_model, calibrated[_URGENCY], URGENCY_LEVELS),
+            intent=None
+            if self.intent_model is None
+            else _columns(self.intent_model, calibrated[_INTENT], INTENTS),
+        )
 
-    def lead_probabilities(self, matrix: sparse.csr_matrix) -> Matrix:
-        """Columns in the order of CATEGORIES; exactly one lead per text."""
-        return _columns(self.lead_model, matrix, CATEGORIES)
-
-    def urgency_probabilities(self, matrix: sparse.csr_matrix) -> Matrix:
-        """Columns in the order of URGENCY_LEVELS."""
-        return _columns(self.urgency_model, matrix, URGENCY_LEVELS)
-
-    def intent_probabilities(self, matrix: sparse.csr_matrix) -> Matrix | None:
-        if self.intent_model is None:
-            return None
-        return _columns(self.intent_model, matrix, INTENTS)
+    def _stacked(self) -> tuple[Matrix, Matrix, dict[str, tuple[LinearHead, slice]]]:
+        if self._stack is None:
+            heads = {_LEAD: self.lead_model, _URGENCY: self.urgency_model, **self.category_models}
+            if self.intent_model is not None:
+                heads[_INTENT] = self.intent_model
+            spans: dict[str, tuple[LinearHead, slice]] = {}
+            start = 0
+            for name, head in heads.items():
+                spans[name] = (head, slice(start, start + head.weights.shape[1]))
+                start += head.weights.shape[1]
+            weights = np.hstack([h.weights for h in heads.values()])
+            bias = np.concatenate([h.bias for h in heads.values()])
+            self._stack = (np.ascontiguousarray(weights), bias, spans)
+        return self._stack
 
     def evidence(self, row: WordRow, category: str, limit: int = 3) -> tuple[str, ...]:
         """The words of one text that pushed most towards a category."""
@@ -142,9 +167,8 @@ def _fit(matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings
     return LinearHead.from_calibrated(model.fit(matrix[rows], [labels[i] for i in rows]))
 
 
-def _columns(head: LinearHead, matrix: sparse.csr_matrix, labels: Sequence[str]) -> Matrix:
-    raw = head.probabilities(matrix)
-    result = np.zeros((matrix.shape[0], len(labels)))
+def _columns(head: LinearHead, raw: Matrix, labels: Sequence[str]) -> Matrix:
+    result = np.zeros((raw.shape[0], len(labels)))
     for index, label in enumerate(head.classes):
         result[:, labels.index(label)] = raw[:, index]
     return result

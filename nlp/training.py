@@ -20,7 +20,7 @@ from pathlib import Path
 import joblib
 
 from nlp.corpus import Example, corpus_examples
-from nlp.model import Settings, TextModel
+from nlp.model import MODEL_FORMAT, Settings, TextModel
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
@@ -53,6 +53,7 @@ def train(
         joblib.dump(model, staging / MODEL_FILE)
         meta = {
             "version": version,
+            "format": MODEL_FORMAT,
             "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "examples": len(examples),
             "extra_examples": len(extra),
@@ -71,25 +72,35 @@ def train(
 
 
 def current_version(model_dir: Path) -> str | None:
-    """The version CURRENT names, else the newest complete version directory."""
+    """The version CURRENT names, else the newest usable version directory."""
     pointer = model_dir / CURRENT_FILE
     if pointer.is_file():
         named = pointer.read_text(encoding="utf-8").strip()
-        if (model_dir / named / MODEL_FILE).is_file():
+        if named and _usable(model_dir / named):
             return named
-    versions = sorted(p.parent.name for p in model_dir.glob(f"*/{MODEL_FILE}"))
+    versions = sorted(p.name for p in model_dir.glob("*") if _usable(p))
     return versions[-1] if versions else None
 
 
 def ensure_model(model_dir: Path) -> str:
-    """The version present, training one first if there is none."""
+    """The version present, training one first if there is none (or only outdated ones)."""
     return current_version(model_dir) or train(model_dir)
+
+
+def _usable(version_dir: Path) -> bool:
+    try:
+        meta = json.loads((version_dir / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (version_dir / MODEL_FILE).is_file() and meta.get("format") == MODEL_FORMAT
 
 
 def load_model(model_dir: Path) -> tuple[str, TextModel]:
     version = current_version(model_dir)
     if version is None:
-        raise ModelMissing(f"{model_dir} 中没有已训练的模型，请先运行 hotline train")
+        raise ModelMissing(
+            f"{model_dir} 中没有可用的模型（未训练或格式已过时），请先运行 hotline train"
+        )
     model = joblib.load(model_dir / version / MODEL_FILE)
     if not isinstance(model, TextModel):
         raise ModelMissing(f"{model_dir / version} 中的模型文件无法识别，请重新运行 hotline train")

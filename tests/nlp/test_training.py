@@ -68,3 +68,19 @@ def test_extra_examples_are_learned_and_make_a_new_version(
     assert meta["extra_examples"] == 12
     signals = Analyser.load(tmp_path).analyse("老刘家的瓜瓢子又来了,问能不能办")
     assert signals.categories[0] == "canji"
+
+
+def test_a_version_of_an_older_format_is_not_used(model_dir: Path, tmp_path: Path) -> None:
+    version = current_version(model_dir)
+    assert version is not None
+    (tmp_path / version).mkdir()
+    for item in (model_dir / version).iterdir():
+        (tmp_path / version / item.name).write_bytes(item.read_bytes())
+    meta_path = tmp_path / version / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["format"] = 1
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    (tmp_path / CURRENT_FILE).write_text(version)
+    assert current_version(tmp_path) is None
+    with pytest.raises(ModelMissing, match="格式已过时"):
+        Analyser.load(tmp_path)
