@@ -1,0 +1,1 @@
+from tests.intake.conftest import classifier, client, credentials, services  # noqa: F401
