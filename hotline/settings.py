@@ -68,6 +68,13 @@ class Settings:
             idle = int(get("HOTLINE_SESSION_IDLE_MINUTES", "30"))
         except ValueError as exc:
             raise ConfigError(f"invalid numeric setting: {exc}") from None
+        if production:
+            missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not get(name)]
+            if missing:
+                raise ConfigError(
+                    f"HOTLINE_PRODUCTION is set but {', '.join(missing)} is missing, and has no "
+                    "default in production (no SQLite file, no embedded Redis)."
+                )
         catalogue = get("HOTLINE_CATALOGUE_FILE")
         sla = get("HOTLINE_SLA_FILE")
         model = get("HOTLINE_MODEL_DIR")
