@@ -55,7 +55,10 @@ class LinearHead:
 
     def calibrate(self, decision: Matrix) -> Matrix:
         """Probabilities from decision values (matrix @ weights + bias)."""
-        calibrated: Matrix = expit(-(self.slope * decision + self.offset))
+        return self.normalise(expit(-(self.slope * decision + self.offset)))
+
+    def normalise(self, calibrated: Matrix) -> Matrix:
+        """Probabilities from the calibrated sigmoid of each column."""
         if len(self.classes) == 2:
             return np.hstack([1.0 - calibrated, calibrated])
         total = calibrated.sum(axis=1, keepdims=True)
@@ -63,9 +66,11 @@ class LinearHead:
         normalised: Matrix = np.divide(calibrated, total, out=uniform, where=total != 0)
         return normalised
 
-    def weights_towards(self, label: str) -> Matrix:
-        """Weights of the features towards one class (for two classes: the second)."""
+    def weights_towards(self, label: str, features: npt.NDArray[np.int32]) -> Matrix:
+        """Weights of some features towards one class (for two classes: the second)."""
         if len(self.classes) == 2:
             sign = 1.0 if label == self.classes[1] else -1.0
-            return sign * self.weights[:, 0]
-        return self.weights[:, self.classes.index(label)]
+            towards: Matrix = sign * self.weights[features, 0]
+            return towards
+        column: Matrix = self.weights[features, self.classes.index(label)]
+        return column

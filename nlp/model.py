@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 
 from nlp.categories import CATEGORIES
 from nlp.corpus import Example
@@ -31,6 +32,14 @@ CALIBRATION_FOLDS = 3
 # Bumped whenever a stored TextModel could no longer be read by this code.
 MODEL_FORMAT = 2
 _LEAD, _URGENCY, _INTENT = "(lead)", "(urgency)", "(intent)"
+
+
+class _Stack(NamedTuple):
+    weights: Matrix
+    bias: Matrix
+    slope: Matrix
+    offset: Matrix
+    spans: dict[str, slice]  # head name → its columns
 
 
 class Predictions(NamedTuple):
@@ -62,7 +71,7 @@ class TextModel:
     intent_model: LinearHead | None
     settings: Settings = field(default_factory=Settings)
     word_names: list[str] = field(default_factory=list)
-    _stack: tuple[Matrix, Matrix, dict[str, tuple[LinearHead, slice]]] | None = field(
+    _stack: _Stack | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -96,50 +105,60 @@ class TextModel:
 
     def predict(self, matrix: sparse.csr_matrix) -> Predictions:
         """Every head's probabilities from one product with all their weights side by side."""
-        weights, bias, spans = self._stacked()
-        decision = np.asarray(matrix @ weights) + bias
-        calibrated = {name: head.calibrate(decision[:, s]) for name, (head, s) in spans.items()}
+        stack = self._stacked()
+        decision = np.asarray(matrix @ stack.weights) + stack.bias
+        calibrated = expit(-(stack.slope * decision + stack.offset))
         needs = np.zeros((matrix.shape[0], len(CATEGORIES)))
-        for column, category in enumerate(CATEGORIES):
-            if category in self.category_models:
-                needs[:, column] = calibrated[category][:, 1]
+        for category, head in self.category_models.items():
+            span = stack.spans[category]
+            needs[:, CATEGORIES.index(category)] = head.normalise(calibrated[:, span])[:, 1]
+
+        def head_columns(name: str, head: LinearHead, labels: Sequence[str]) -> Matrix:
+            return _columns(head, head.normalise(calibrated[:, stack.spans[name]]), labels)
+
         return Predictions(
-            lead=_columns(self.lead_model, calibrated[_LEAD], CATEGORIES),
+            lead=head_columns(_LEAD, self.lead_model, CATEGORIES),
             needs=needs,
-            urgency=_columns(self.urgency_model, calibrated[_URGENCY], URGENCY_LEVELS),
+            urgency=head_columns(_URGENCY, self.urgency_model, URGENCY_LEVELS),
             intent=None
             if self.intent_model is None
-            else _columns(self.intent_model, calibrated[_INTENT], INTENTS),
+            else head_columns(_INTENT, self.intent_model, INTENTS),
         )
 
-    def _stacked(self) -> tuple[Matrix, Matrix, dict[str, tuple[LinearHead, slice]]]:
+    def _stacked(self) -> _Stack:
         if self._stack is None:
             heads = {_LEAD: self.lead_model, _URGENCY: self.urgency_model, **self.category_models}
             if self.intent_model is not None:
                 heads[_INTENT] = self.intent_model
-            spans: dict[str, tuple[LinearHead, slice]] = {}
+            spans: dict[str, slice] = {}
             start = 0
             for name, head in heads.items():
-                spans[name] = (head, slice(start, start + head.weights.shape[1]))
+                spans[name] = slice(start, start + head.weights.shape[1])
                 start += head.weights.shape[1]
-            weights = np.hstack([h.weights for h in heads.values()])
-            bias = np.concatenate([h.bias for h in heads.values()])
-            self._stack = (np.ascontiguousarray(weights), bias, spans)
+            self._stack = _Stack(
+                weights=np.ascontiguousarray(np.hstack([h.weights for h in heads.values()])),
+                bias=np.concatenate([h.bias for h in heads.values()]),
+                slope=np.concatenate([h.slope for h in heads.values()]),
+                offset=np.concatenate([h.offset for h in heads.values()]),
+                spans=spans,
+            )
         return self._stack
 
     def evidence(self, row: WordRow, category: str, limit: int = 3) -> tuple[str, ...]:
         """The words of one text that pushed most towards a category."""
         head = self.category_models.get(category)
-        return () if head is None else self._top_words(row, head.weights_towards("True"), limit)
+        return () if head is None else self._top_words(row, head, "True", limit)
 
     def critical_evidence(self, row: WordRow, limit: int = 3) -> tuple[str, ...]:
-        return self._top_words(row, self.urgency_model.weights_towards("critical"), limit)
+        return self._top_words(row, self.urgency_model, "critical", limit)
 
-    def _top_words(self, row: WordRow, weights: Matrix, limit: int) -> tuple[str, ...]:
+    def _top_words(
+        self, row: WordRow, head: LinearHead, label: str, limit: int
+    ) -> tuple[str, ...]:
         indices, values = row
         if not len(indices):
             return ()
-        pushes = weights[indices] * values
+        pushes = head.weights_towards(label, indices) * values
         names = [str(self.word_names[indices[i]]) for i in np.argsort(-pushes) if pushes[i] > 0]
         # One-character words (的, 了) carry weight but explain nothing to an agent.
         return tuple(n for n in names if len(n.replace(" ", "")) > 1)[:limit]
