@@ -10,10 +10,12 @@ from typing import Any
 
 import uvicorn
 
+from hotline.demo.requests import seed_demo_requests
 from hotline.demo.seed import seed
 from hotline.runtime import Supervisor, run_scheduler, run_worker, web_app
 from hotline.settings import Settings
-from hotline.wiring import catalogue_of, open_database
+from hotline.wiring import catalogue_of, connect_redis, open_database
+from intake.queueing import make_queue
 from nlp.training import ensure_model
 
 
@@ -48,6 +50,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     supervisor = Supervisor(settings)
     url = supervisor.start()
     print(f"Redis: {url}")
+    if args.demo:
+        queue = make_queue(connect_redis(url))
+        print("demo requests queued:", seed_demo_requests(sessions, queue, settings.job_retries))
     print(f"12349 hotline is up: open http://{settings.host}:{settings.port}/ "
           f"(health: /healthz, API: /api/v1/openapi.json)", flush=True)
     try:
