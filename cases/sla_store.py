@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import String, Text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cases.db import Base, UTCDateTime
@@ -19,17 +19,25 @@ class SlaPolicySnapshot(Base):
     first_used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-def remember_policy(session: Session, version: str, content: str, at: dt.datetime) -> bool:
-    """Keep the snapshot of `version` unless it is kept already; True when it was new. Commits."""
+def remember_policy(session: Session, version: str, content: str, at: dt.datetime) -> None:
+    """Keep the snapshot of `version` unless it is kept already; the caller commits.
+
+    Safe inside a larger transaction: two processes keeping the same version at
+    once do not fail each other's transaction.
+    """
     if session.get(SlaPolicySnapshot, version) is not None:
-        return False
-    session.add(SlaPolicySnapshot(version=version, content=content, first_used_at=at))
-    try:
-        session.commit()
-    except IntegrityError:  # another process kept it first
-        session.rollback()
-        return False
-    return True
+        return
+    values = {"version": version, "content": content, "first_used_at": at}
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(sqlite.insert(SlaPolicySnapshot).values(**values)
+                        .on_conflict_do_nothing(index_elements=["version"]))
+    elif dialect == "postgresql":
+        session.execute(postgresql.insert(SlaPolicySnapshot).values(**values)
+                        .on_conflict_do_nothing(index_elements=["version"]))
+    else:
+        session.add(SlaPolicySnapshot(**values))
+        session.flush()
 
 
 def policy_snapshot(session: Session, version: str) -> str | None:

@@ -60,6 +60,7 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     calendar = load_calendar(settings)
     with sessions() as session:
         PolicyBook(policy, calendar).remember(session, services.now())
+        session.commit()
     install(Pipeline(services, plan_clocks=planner(policy, calendar)))
     worker = SimpleWorker([services.queue], connection=services.redis)
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")

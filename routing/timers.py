@@ -188,8 +188,9 @@ class PolicyBook:
             policy.version: (policy, calendar)
         }
 
-    def remember(self, session: Session, at: datetime) -> bool:
-        return remember_policy(session, self.policy.version, self.policy.snapshot(), at)
+    def remember(self, session: Session, at: datetime) -> None:
+        """Keep the current policy's snapshot in SQL (the caller commits)."""
+        remember_policy(session, self.policy.version, self.policy.snapshot(), at)
 
     def get(self, session: Session, version: str) -> tuple[SlaPolicy, WorkingCalendar]:
         known = self._versions.get(version)
@@ -236,6 +237,7 @@ class TimerEngine:
         """At start-up: keep the current policy, rebuild the index from SQL."""
         with self.sessions() as session:
             self.book.remember(session, now or datetime.now(UTC))
+            session.commit()
             return self.index.rebuild(session)
 
     def holds_lease(self) -> bool:

@@ -81,7 +81,7 @@ def open_test_case(
             state=state, urgency=urgency, categories=tuple(categories), lead_department=lead,
             co_departments=tuple(co), accepting_unit=accepting_unit, explanation="测试",
             policy_version=policy.version, clocks=specs)
-        return open_case(session, intake, opening, received_at).case.id
+        return open_case(session, intake, opening, received_at).case.id  # commits
 
 
 class Recorder:
