@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cases.db import create_schema, make_engine, make_sessionmaker
 from cases.directory import place_units
+from agents_ui.deps import ConsoleDeps
 from hotline.settings import Settings
 from intake.queueing import make_queue
 from intake.services import IntakeServices
@@ -20,6 +21,9 @@ from nlp.analyser import Analyser
 from nlp.training import ensure_model
 from routing.catalogue import Catalogue, load_catalogue
 from routing.classify import Classifier
+from routing.clock_service import ClockService
+from routing.sla_policy import load_sla_policy
+from routing.timers import TimerIndex
 from routing.jurisdiction import JurisdictionTree, Unit
 
 log = logging.getLogger(__name__)
@@ -84,4 +88,25 @@ def intake_services(
     return IntakeServices(
         sessions=sessions, redis=redis, queue=make_queue(redis),
         max_attempts=settings.job_retries, classifier=classifier, extra=dict(extra),
+    )
+
+
+def clock_service(settings: Settings, redis: Redis) -> ClockService:
+    """SLA clocks for case actions: the county's policy, the working calendar, the timer index."""
+    from hotline.commands.calendar import load_calendar
+
+    return ClockService(load_sla_policy(settings.sla_file), load_calendar(settings),
+                        TimerIndex(redis))
+
+
+def console_deps(
+    settings: Settings, sessions: sessionmaker[Session], redis: Redis, services: IntakeServices,
+    classifier: Callable[[], Classifier],
+) -> ConsoleDeps:
+    return ConsoleDeps(
+        sessions=sessions, redis=redis, intake=services, catalogue=catalogue_of(settings),
+        tree=lambda: load_tree(sessions), classifier=classifier,
+        clocks=clock_service(settings, redis),
+        session_idle_minutes=settings.session_idle_minutes,
+        secure_cookies=settings.production,
     )
