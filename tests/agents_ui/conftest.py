@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from agents_ui.deps import ConsoleDeps
 from hotline.app import create_app
 from hotline.settings import Settings
-from hotline.wiring import catalogue_of, load_tree
+from hotline.wiring import catalogue_of, clock_service, load_tree
 from intake.services import IntakeServices
 from routing.classify import Classifier
 from tests.intake.conftest import (  # noqa: F401  (fixtures shared with the intake tests)
@@ -28,6 +28,7 @@ def console_deps(settings: Settings, sessions: sessionmaker[Session], redis: Red
     return ConsoleDeps(
         sessions=sessions, redis=redis, intake=services, catalogue=catalogue_of(settings),
         tree=lambda: load_tree(sessions), classifier=lambda: classifier,
+        clocks=clock_service(settings, redis),
     )
 
 
