@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from agents_ui.app import console_routes
@@ -54,6 +54,11 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(report, status_code=200 if ok else 503)
 
 
+async def home(request: Request) -> Response:
+    target = "/console/queue" if request.app.state.console is not None else "/api/v1/openapi.json"
+    return RedirectResponse(target, status_code=303)
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
@@ -61,6 +66,7 @@ async def openapi(request: Request) -> Response:
 def create_app(services: IntakeServices, console: ConsoleDeps | None = None) -> Starlette:
     """The intake API always; the console too when its dependencies are given."""
     routes: list[BaseRoute] = [
+        Route("/", home, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         *intake_routes,
