@@ -12,13 +12,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.app import create_app
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
-from hotline.wiring import build_classifier, connect_redis, intake_services, lazy, open_database
+from hotline.training import TRAINING_QUEUE
+from hotline.wiring import (
+    connect_redis,
+    console_deps,
+    current_classifier,
+    intake_services,
+    open_database,
+)
 from intake.jobs import Pipeline, install
 from intake.reconciler import reconcile_once
 from intake.services import IntakeServices
@@ -35,17 +42,20 @@ def redis_url(settings: Settings) -> str:
 def web_app(settings: Settings) -> Any:
     _, sessions = open_database(settings)
     redis = connect_redis(redis_url(settings))
-    classifier = lazy(lambda: build_classifier(settings, sessions))
+    # Built on first use: a web process loads the model only when someone asks to classify.
+    classifier = current_classifier(settings, sessions)
     services = intake_services(settings, sessions, redis, classifier)
-    return create_app(services)
+    return create_app(services, console_deps(settings, sessions, redis, services, classifier))
 
 
 def worker_services(settings: Settings, url: str) -> tuple[IntakeServices, sessionmaker[Session]]:
     _, sessions = open_database(settings)
     redis = connect_redis(url)
-    # Loaded once, before the first job: jieba and the model never load per job.
-    classifier = build_classifier(settings, sessions)
-    services = intake_services(settings, sessions, redis, lambda: classifier)
+    # Loaded once, before the first job: jieba and the model never load per job
+    # (only again when `hotline train` or a retraining job made a new model version).
+    classifier = current_classifier(settings, sessions)
+    classifier()
+    services = intake_services(settings, sessions, redis, classifier)
     return services, sessions
 
 
@@ -62,7 +72,9 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
         PolicyBook(policy, calendar).remember(session, services.now())
         session.commit()
     install(Pipeline(services, plan_clocks=planner(policy, calendar)))
-    worker = SimpleWorker([services.queue], connection=services.redis)
+    # Intakes first; a retraining job only runs when no intake is waiting.
+    training = Queue(TRAINING_QUEUE, connection=services.redis)
+    worker = SimpleWorker([services.queue, training], connection=services.redis)
     worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 

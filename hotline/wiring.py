@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from redis import Redis
 from sqlalchemy import Engine
@@ -18,7 +18,7 @@ from hotline.settings import Settings
 from intake.queueing import make_queue
 from intake.services import IntakeServices
 from nlp.analyser import Analyser
-from nlp.training import ensure_model
+from nlp.training import current_version, ensure_model
 from routing.catalogue import Catalogue, load_catalogue
 from routing.classify import Classifier
 from routing.clock_service import ClockService
@@ -63,20 +63,19 @@ def build_classifier(settings: Settings, sessions: sessionmaker[Session] | None 
     return Classifier(analyser, tree, catalogue_of(settings))
 
 
-T = TypeVar("T")
-
-
-def lazy(factory: Callable[[], T]) -> Callable[[], T]:
-    """Build on first use, once, thread-safely (the web process loads the model only if asked)."""
+def current_classifier(settings: Settings, sessions: sessionmaker[Session]) -> Callable[[], Classifier]:
+    """The classifier of the current model version, rebuilt when a new version is trained."""
+    box: list[tuple[str | None, Classifier]] = []
     lock = threading.Lock()
-    box: list[T] = []
 
-    def get() -> T:
-        if not box:
+    def get() -> Classifier:
+        version = current_version(settings.model_dir)
+        if not box or box[0][0] != version:
             with lock:
-                if not box:
-                    box.append(factory())
-        return box[0]
+                if not box or box[0][0] != version:
+                    classifier = build_classifier(settings, sessions)
+                    box[:] = [(current_version(settings.model_dir), classifier)]
+        return box[0][1]
 
     return get
 
