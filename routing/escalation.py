@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.tables import Case, Clock, Event
-from routing.jurisdiction import JurisdictionTree
+from routing.jurisdiction import JurisdictionError, JurisdictionTree
 from routing.sla_policy import CLOCK_NAMES
 
 ACTOR = "sla"
@@ -37,7 +37,10 @@ def escalation_chain(tree: JurisdictionTree, accepting_unit: str | None) -> list
     """
     if accepting_unit is None or accepting_unit not in tree:
         chain: list[str | None] = [None]
-        code: str | None = tree.county().code
+        try:
+            code: str | None = tree.county().code
+        except JurisdictionError:  # no tree imported yet: nobody above the hotline
+            code = None
     else:
         chain = [accepting_unit]
         target = tree.escalation_target(accepting_unit)
