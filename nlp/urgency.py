@@ -139,8 +139,15 @@ def find_cues(text: str) -> UrgencyCues:
     text = canonical(text)
     critical: list[str] = []
     guarded: list[str] = []
+    urgent: list[str] = []
     for sentence in re.split(r"[。!！?？;；\n]", text):
         clauses = list(_CLAUSE.finditer(sentence))
+        urgent.extend(
+            m.group()
+            for _, pattern in URGENT_CUES
+            for m in pattern.finditer(sentence)
+            if not _told_as_past(clauses, m.start())
+        )
         for _, pattern in CRITICAL_CUES:
             for match in pattern.finditer(sentence):
                 phrase = match.group()
@@ -152,7 +159,6 @@ def find_cues(text: str) -> UrgencyCues:
                     guarded.append(phrase)
                 else:
                     critical.append(phrase)
-    urgent = [m.group() for _, pattern in URGENT_CUES for m in pattern.finditer(text)]
     return UrgencyCues(_unique(critical), _unique(urgent), _unique(guarded))
 
 

@@ -61,3 +61,8 @@ def test_sudden_events_are_urgent(text: str) -> None:
 
 def test_plain_request_is_normal() -> None:
     assert find_cues(normalise("想问一下低保每年什么时候复核")).level == "normal"
+
+
+def test_a_sudden_event_told_as_past_is_not_urgent() -> None:
+    cues = find_cues(normalise("我家男人前年出车祸走了,我一个人带两个孩子,想申请低保"))
+    assert cues.level == "normal"
