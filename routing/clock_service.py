@@ -9,6 +9,7 @@ engine finds the index stale against SQL and corrects it (SQL is the truth).
 Which action does what:
 
 - dispatch: `dispatch` met; `accept`/`first_contact`/`resolve` start on the assignments;
+  add_assist: `accept` and `resolve` start on the new assisting department's assignment;
 - accept (the case) / assignment_accept: that department's `accept` met (the case's
   accept without a department: the lead's);
 - first_contact, advance_aid: that clock met;
@@ -93,6 +94,8 @@ class ClockService:
         elif action == "return":
             run.cancel([c for c in run.clocks() if c.kind in DISPATCH_CLOCKS])
             run.restart_case_clock("dispatch")
+        elif action == "add_assist" and department is not None:
+            run.touched.extend(self.start_dispatch_clocks(session, case, at, only=department))
         elif action == "assignment_return":
             run.cancel(run.clocks(department=department))
         elif action in CANCELLING:
@@ -105,15 +108,20 @@ class ClockService:
                 self.index.schedule(clock)
         return run.events
 
-    def start_dispatch_clocks(self, session: Session, case: Case, at: datetime) -> list[Clock]:
+    def start_dispatch_clocks(
+        self, session: Session, case: Case, at: datetime, *, only: str | None = None
+    ) -> list[Clock]:
         """`accept`, `first_contact` and `resolve` on the case's assignments, from `at`.
 
-        A clock of that kind already on an assignment (a case dispatched again) restarts.
+        Assignments sent back (a department no longer wanted) get none; a clock of
+        that kind already on an assignment (a case dispatched again) restarts.
+        `only` limits it to one department's assignment (an assisting one added later).
         """
         at = at.astimezone(UTC)
         policy, calendar = self._policy(session, case, at)
-        assignments = list(session.scalars(
-            select(Assignment).where(Assignment.case_id == case.id).order_by(Assignment.id)))
+        assignments = [a for a in session.scalars(
+            select(Assignment).where(Assignment.case_id == case.id).order_by(Assignment.id))
+            if a.state != "returned"]
         lead = next((a for a in assignments if a.role == "lead"), None)
         if lead is None:
             return []
@@ -124,6 +132,8 @@ class ClockService:
             [a.department for a in assignments if a.role != "lead"], at, policy, calendar)
         started: list[Clock] = []
         for spec in specs:
+            if only is not None and spec.department != only:
+                continue
             assignment = by_department[spec.department] if spec.department else None
             assignment_id = assignment.id if assignment is not None else None
             clock = session.scalars(select(Clock).where(

@@ -252,3 +252,21 @@ def test_an_unknown_action_changes_nothing(
         assert ClockService(policy, calendar).apply(
             session, case, "request_extension", local(2026, 10, 8, 9, 0), department="jy") == []
         assert not session.dirty
+
+
+def test_an_assisting_department_added_later_gets_its_own_clocks(
+    sessions: sessionmaker[Session], policy: SlaPolicy, calendar: WorkingCalendar,
+) -> None:
+    case_id = dispatched_case(sessions, policy, calendar)
+    added = local(2026, 10, 9, 9, 0)
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        session.add(Assignment(case_id=case_id, department="rs", role="assist", state="pending",
+                               created_at=added))
+        ClockService(policy, calendar).apply(session, case, "add_assist", added, department="rs")
+        session.commit()
+        found = clocks(session, case_id)
+    assert found[("accept", "rs")].deadline == utc(local(2026, 10, 10, 17, 30))
+    assert found[("resolve", "rs")].started_at == utc(added)
+    assert found[("resolve", "mz_jz")].started_at == utc(TUESDAY_9)  # the others are untouched
