@@ -15,7 +15,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 # Each module has `routes: list[BaseRoute]`; every route names its permission next to its path.
 ROUTE_MODULES: tuple[str, ...] = (
-    "auth_views", "actions_api",
+    "auth_views", "actions_api", "search_api",
     "live", "calls",
 )
 

@@ -23,6 +23,7 @@ BAISHI = "530329102000"
 AGENT = Actor("agent", "agent", "hotline")
 TOWNSHIP = Actor("township", "township", BAISHI)
 SUPERVISOR = Actor("supervisor", "supervisor", "530329000000")
+ZHANG = PersonData(name="张小花", phone="+8613812345678")  # invented
 
 
 def department(code: str) -> Actor:
@@ -32,14 +33,16 @@ def department(code: str) -> Actor:
 def make_case(session: Session, *, state: str = "dispatched", categories: tuple[str, ...] = (
         "linshi",), lead: str | None = "mz_jz", co: tuple[str, ...] = (),
         accepting: str | None = BAISHI, urgency: str = "urgent", text: str = "家里着火了，没地方住",
-        message_id: str | None = None) -> Case:
+        message_id: str | None = None,
+        person: PersonData = ZHANG,
+        source: str = "phone-system", channel: str = "call") -> Case:
     """A case opened as the worker would open it, without the classifier."""
-    received = receive(session, channel="call", source="phone-system", message_id=message_id,
+    received = receive(session, channel=channel, source=source, message_id=message_id,
                        payload={"text": text}, now=NOW)
     opening = CaseOpening(
         state=state, urgency=urgency, categories=categories, lead_department=lead,
         co_departments=co, accepting_unit=accepting, explanation="测试",
-        person=PersonData(name="张小花", phone="+8613812345678"),
+        person=person,
     )
     return open_case(session, received.intake, opening, NOW).case
 
