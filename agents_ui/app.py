@@ -16,7 +16,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 # Each module has `routes: list[BaseRoute]`; every route names its permission next to its path.
 ROUTE_MODULES: tuple[str, ...] = (
     "auth_views", "actions_api", "search_api",
-    "live", "calls",
+    "live", "calls", "queue_page", "case_page", "suggest_api", "policy_answers",
+    "new_case_page", "search_page",
 )
 
 
