@@ -11,9 +11,9 @@ from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from agents_ui.deps import ConsoleDeps
 from cases.db import create_schema, make_engine, make_sessionmaker
 from cases.directory import place_units
-from agents_ui.deps import ConsoleDeps
 from hotline.settings import Settings
 from intake.queueing import make_queue
 from intake.services import IntakeServices
@@ -22,9 +22,9 @@ from nlp.training import current_version, ensure_model
 from routing.catalogue import Catalogue, load_catalogue
 from routing.classify import Classifier
 from routing.clock_service import ClockService
+from routing.jurisdiction import JurisdictionTree, Unit
 from routing.sla_policy import load_sla_policy
 from routing.timers import TimerIndex
-from routing.jurisdiction import JurisdictionTree, Unit
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,6 @@ from hotline.settings import Settings
 from hotline.wiring import catalogue_of, clock_service, load_tree
 from intake.services import IntakeServices
 from routing.classify import Classifier
-from tests.intake.conftest import (  # noqa: F401  (fixtures shared with the intake tests)
-    classifier,
-    credentials,
-    services,
-)
 
 
 @pytest.fixture

@@ -1,1 +1,0 @@
-from tests.intake.conftest import classifier, client, credentials, services  # noqa: F401
