@@ -56,7 +56,7 @@ def openapi_document() -> dict[str, Any]:
     _, schemas = models_json_schema([(m, "validation") for m in models], ref_template=_REF)
     components = dict(schemas.get("$defs", {}))
     components.update(Error=_ERROR, Accepted=_ACCEPTED)
-    bearer = [{"bearer": []}]
+    bearer: list[dict[str, list[str]]] = [{"bearer": []}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "12349 社会救助服务热线 受理接口", "version": "1"},
