@@ -189,3 +189,16 @@ def test_openapi_describes_every_channel(client: TestClient) -> None:
     call = document["components"]["schemas"]["CallIntake"]
     assert {"call_id", "caller_number", "text"} <= set(call["required"])
     assert call["additionalProperties"] is False
+
+
+def test_classify_answers_signals_and_route(client: TestClient, credentials: dict[str, Any]) -> None:
+    response = client.post("/api/v1/classify", headers=bearer(credentials, "call"),
+                           json={"text": "马街镇红土村，孩子白血病住院，报销后还欠二十万，孩子妈妈没有工作"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["category"] == "yiliao"
+    assert body["lead_department"] == "yb"
+    assert body["route"]["accepting_unit"] == "530329105000"
+    assert body["explanation"]
+    unauthenticated = client.post("/api/v1/classify", json={"text": "x"})
+    assert unauthenticated.status_code == 401
