@@ -23,7 +23,7 @@ def enqueue_intake(queue: Queue, intake_id: str, max_attempts: int,
         args=(intake_id,),
         job_id=job_id(intake_id),
         retry=retry,
-        result_ttl=3600,
+        result_ttl=0,  # the inbox row is the record of the outcome
         failure_ttl=7 * 24 * 3600,
         timeout=120,
     )
