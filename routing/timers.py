@@ -274,31 +274,42 @@ class TimerEngine:
         for member in members:
             head, _, stage = member.partition(":")
             wanted.append((int(head), stage, member))
-        done: list[str] = []
+        done = [member for _, _, member in wanted]
         later: dict[str, float] = {}
         published: list[tuple[Event, Case]] = []
         fired = 0
         with self.sessions() as session:
             clocks = {c.id: c for c in session.scalars(
                 select(Clock).where(Clock.id.in_({w[0] for w in wanted})))}
+            due_now: dict[str, list[tuple[Clock, datetime]]] = {stage: [] for stage in STAGES}
             for clock_id, stage, member in wanted:
                 clock = clocks.get(clock_id)
                 due = stage_due(clock, stage) if clock is not None and stage in STAGES else None
                 if clock is None or due is None:
-                    done.append(member)
                     continue
                 if due > now:
                     later[member] = due.timestamp()
+                    done.remove(member)
                     continue
-                outcome = self._fire(session, clock, stage, due, now)
-                done.append(member)
-                if outcome is None:
+                due_now[stage].append((clock, due))
+            cases = {c.id: c for c in session.scalars(select(Case).where(
+                Case.id.in_({clock.case_id for items in due_now.values() for clock, _ in items})))}
+            tree = tree_of(self.tree)
+            for stage in STAGES:
+                if not due_now[stage]:
                     continue
-                events, case, second_at = outcome
-                fired += 1
-                published.extend((event, case) for event in events)
-                if second_at is not None:
-                    later[f"{clock_id}:breach2"] = second_at.timestamp()
+                won = self._claim(session, stage, [clock.id for clock, _ in due_now[stage]], now)
+                for clock, due in due_now[stage]:
+                    case = cases.get(clock.case_id)
+                    if clock.id not in won or case is None:
+                        continue
+                    fired += 1
+                    late = now - due > self.late_after
+                    events = record_fire(session, case, clock, stage, due, now, late, tree)
+                    published.extend((event, case) for event in events)
+                    if stage == "breach":
+                        clock.second_at = self._second_at(session, clock)
+                        later[f"{clock.id}:breach2"] = clock.second_at.timestamp()
             session.commit()
         pipe = self.redis.pipeline(transaction=True)
         if done:
@@ -310,37 +321,32 @@ class TimerEngine:
             self.publish(self.redis, [event_message(event, case) for event, case in published])
         return fired
 
-    def _fire(
-        self, session: Session, clock: Clock, stage: str, due: datetime, now: datetime
-    ) -> tuple[list[Event], Case, datetime | None] | None:
-        """Fire one stage through the guarded UPDATE; None when someone else fired it first."""
-        guard = Clock.id == clock.id, Clock.stopped_at.is_(None), Clock.paused_at.is_(None), \
-            Clock.state.in_(OPEN_CLOCK_STATES)
-        second_at: datetime | None = None
+    def _claim(self, session: Session, stage: str, ids: list[int], now: datetime) -> set[int]:
+        """Mark `stage` fired on those of `ids` where nobody fired it yet: the ids this engine won.
+
+        The guard is in the UPDATE itself, so two engines (or a lease handover in
+        between) can never both win the same stage of the same clock.
+        """
+        statement = update(Clock).where(
+            Clock.id.in_(ids), Clock.stopped_at.is_(None), Clock.paused_at.is_(None),
+            Clock.state.in_(OPEN_CLOCK_STATES))
         if stage == "warn":
-            statement = update(Clock).where(*guard, Clock.warned_at.is_(None)).values(
+            statement = statement.where(Clock.warned_at.is_(None)).values(
                 warned_at=now, state=sql_case((Clock.state == "running", "warned"),
                                               else_=Clock.state))
         elif stage == "breach":
-            second_at = self._second_at(session, clock)
-            statement = update(Clock).where(*guard, Clock.breached_at.is_(None)).values(
-                breached_at=now, state="breached", second_at=second_at)
+            statement = statement.where(Clock.breached_at.is_(None)).values(
+                breached_at=now, state="breached")
         else:
-            statement = update(Clock).where(
-                *guard, Clock.breached_at.is_not(None), Clock.second_breached_at.is_(None)
-            ).values(second_breached_at=now)
-        result = session.execute(statement.execution_options(synchronize_session=False))
-        if getattr(result, "rowcount", 0) != 1:
-            return None
-        case = session.get(Case, clock.case_id)
-        if case is None:
-            return None
-        late = now - due > self.late_after
-        events = record_fire(session, case, clock, stage, due, now, late, tree_of(self.tree))
-        session.flush()
-        return events, case, second_at
+            statement = statement.where(Clock.breached_at.is_not(None),
+                                        Clock.second_breached_at.is_(None)).values(
+                second_breached_at=now)
+        result = session.execute(statement.returning(Clock.id)
+                                 .execution_options(synchronize_session=False))
+        return set(result.scalars())
 
     def _second_at(self, session: Session, clock: Clock) -> datetime:
+        """The 200% moment, from the clock as it stands (pauses and extensions counted)."""
         policy, calendar = self.book.get(session, clock.policy_version)
         duration = parse_duration(clock.duration)
         pauses = clock_pauses(clock)
