@@ -46,3 +46,9 @@ def test_controls_emoji_and_mixed_scripts(analyser: Analyser) -> None:
     mixed = "低保 Ｄｉｂａｏ ᠮᠣᠩᠭᠣᠯ ئۇيغۇر 한국어"
     for text in ["\x00\x01\x7f", "😭😭😭", mixed, "\ud800低保", "\u202e保低"]:
         check(analyser.analyse(text), text)
+
+
+def test_long_runs_of_digits_and_cue_characters(analyser: Analyser) -> None:
+    # Once took minutes: an unbounded \d+ before 天 backtracked over the whole run.
+    for text in ["9" * 100_000, "12" * 50_000, "9天" * 50_000, "万" * 100_000, "没人管" * 30_000]:
+        check(analyser.analyse(text), text)
