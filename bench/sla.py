@@ -124,10 +124,10 @@ def breach_delays(engine: TimerEngine, sessions: sessionmaker[Session], index: T
     pubsub.get_message(timeout=1)
     stop = threading.Event()
 
-    def scheduler() -> None:  # as hotline.runtime.run_scheduler: a tick on each second
+    def scheduler() -> None:  # as hotline.runtime.run_scheduler
         while not stop.is_set():
             engine.tick(datetime.now(UTC))
-            stop.wait(1.0 - time.time() % 1.0)
+            stop.wait(engine.pause_s(1.0))
 
     thread = threading.Thread(target=scheduler, daemon=True)
     thread.start()

@@ -110,9 +110,8 @@ def run_scheduler(settings: Settings, tick_s: float = 1.0, stop: threading.Event
             timers.tick(services.now())
         except Exception:
             log.exception("SLA timer tick failed; will try again")
-        # On the tick's boundary (whole seconds), not tick_s after the work: a deadline
-        # fires within one tick of it, and deadlines on the minute fire at once.
-        stop.wait(tick_s - time.time() % tick_s)
+        # On the tick's boundary (whole seconds), or sooner for a timer due before it.
+        stop.wait(timers.pause_s(tick_s))
     timers.release()
 
 

@@ -3,8 +3,7 @@
 The console calls `apply` for every case or assignment action inside the
 action's transaction, after it changed the case (and its assignments) and
 before it commits. Durations come from the policy the case started under.
-The timer index is told at once; should the transaction roll back, the
-engine finds the index stale against SQL and corrects it (SQL is the truth).
+The timer index is told when that transaction commits (nothing on a rollback).
 
 Which action does what:
 
@@ -25,11 +24,14 @@ Which action does what:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from redis.exceptions import RedisError
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from cases.tables import Assignment, Case, Clock, Event
@@ -40,8 +42,34 @@ from routing.duration import Duration, parse_duration
 from routing.sla_policy import CLOCK_NAMES, SlaPolicy
 from routing.timers import OPEN_CLOCK_STATES, PolicyBook, TimerIndex, clock_pauses
 
+log = logging.getLogger(__name__)
+
 ACTOR = "sla"
+_PENDING = "sla_clocks_to_index"
+_LISTENING = "sla_index_listening"
 CANCELLING = ("answer", "transfer_out", "merge", "invalid", "close")
+
+
+@dataclass(frozen=True)
+class ClockSnapshot:
+    """A clock's times as committed, for the index after the session is done with it."""
+
+    id: int
+    state: str
+    stopped_at: datetime | None
+    paused_at: datetime | None
+    warn_at: datetime
+    warned_at: datetime | None
+    deadline: datetime
+    breached_at: datetime | None
+    second_at: datetime | None
+    second_breached_at: datetime | None
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockSnapshot:
+        return cls(clock.id, clock.state, clock.stopped_at, clock.paused_at, clock.warn_at,
+                   clock.warned_at, clock.deadline, clock.breached_at, clock.second_at,
+                   clock.second_breached_at)
 
 
 class ClockService:
@@ -103,9 +131,7 @@ class ClockService:
         else:
             return []
         session.flush()
-        if self.index is not None:
-            for clock in run.touched:
-                self.index.schedule(clock)
+        self._index_on_commit(session, run.touched)
         return run.events
 
     def start_dispatch_clocks(
@@ -146,10 +172,40 @@ class ClockService:
             _reset(clock, spec.duration, at, spec.deadline, spec.warn_at)
             started.append(clock)
         session.flush()
-        if self.index is not None:
-            for clock in started:
-                self.index.schedule(clock)
+        self._index_on_commit(session, started)
         return started
+
+    def _index_on_commit(self, session: Session, clocks: Iterable[Clock]) -> None:
+        """Tell the timer index once the transaction commits, and only then.
+
+        Before the commit the index could lose a running clock's timers to a
+        transaction that then rolls back (a hold that never happened).
+        """
+        if self.index is None:
+            return
+        pending: dict[int, ClockSnapshot] = session.info.setdefault(_PENDING, {})
+        for clock in clocks:
+            pending[clock.id] = ClockSnapshot.of(clock)
+        if session.info.get(_LISTENING):
+            return
+        session.info[_LISTENING] = True
+        index = self.index
+
+        def committed(session: Session) -> None:
+            snapshots = session.info.pop(_PENDING, {})
+            if not snapshots:
+                return
+            try:
+                index.schedule_many(snapshots.values())
+            except RedisError:
+                log.exception("SLA timer index not updated for clocks %s; "
+                              "`hotline sla rebuild` restores it", sorted(snapshots))
+
+        def rolled_back(session: Session, *_: Any) -> None:
+            session.info.pop(_PENDING, None)
+
+        event.listen(session, "after_commit", committed)
+        event.listen(session, "after_rollback", rolled_back)
 
     def _policy(
         self, session: Session, case: Case, at: datetime

@@ -13,6 +13,7 @@ mark), and a lost index (Redis restarted empty) is rebuilt from SQL.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 DUE_KEY = "hotline:sla:due"
 SEEN_KEY = "hotline:sla:seen"  # the highest clock id the index has taken in
 LEASE_KEY = "hotline:sla:lease"
+MIN_PAUSE_S = 0.01
 STAGES = ("warn", "breach", "breach2")
 OPEN_CLOCK_STATES = ("running", "warned", "breached")
 
@@ -115,17 +117,20 @@ class TimerIndex:
         """Index the stages of `clock` still to fire (and nothing else of it)."""
         self.schedule_many([clock])
 
-    def schedule_many(self, clocks: Iterable[ClockTimes], key: str = DUE_KEY) -> int:
+    def schedule_many(
+        self, clocks: Iterable[ClockTimes], key: str = DUE_KEY, fresh: bool = False
+    ) -> int:
+        """Index each clock's pending stages, removing its others (not needed in a `fresh` key)."""
         pipe = self.redis.pipeline(transaction=True)
-        count = 0
+        members: dict[str, float] = {}
         for clock in clocks:
-            pipe.zrem(key, *(f"{clock.id}:{stage}" for stage in STAGES))
-            members = due_members(clock)
-            if members:
-                pipe.zadd(key, members)
-                count += len(members)
+            if not fresh:
+                pipe.zrem(key, *(f"{clock.id}:{stage}" for stage in STAGES))
+            members.update(due_members(clock))
+        if members:
+            pipe.zadd(key, members)
         pipe.execute()
-        return count
+        return len(members)
 
     def unschedule(self, clock_id: int) -> None:
         self.redis.zrem(DUE_KEY, *(f"{clock_id}:{stage}" for stage in STAGES))
@@ -143,7 +148,7 @@ class TimerIndex:
             .order_by(Clock.id).execution_options(yield_per=batch)
         )
         for chunk in rows.partitions(batch):
-            count += self.schedule_many(chunk, key=building)
+            count += self.schedule_many(chunk, key=building, fresh=True)
             highest = max(highest, chunk[-1].id)
         highest = max(highest, session.scalar(select(Clock.id).order_by(Clock.id.desc())) or 0)
         pipe = self.redis.pipeline(transaction=True)
@@ -227,6 +232,7 @@ class TimerEngine:
     late_after: timedelta = timedelta(seconds=10)  # a fire later than this is marked late
     owner: str = ""
     lease_key: str = LEASE_KEY
+    leading: bool = False
 
     def __post_init__(self) -> None:
         self.owner = self.owner or uuid.uuid4().hex
@@ -249,7 +255,8 @@ class TimerEngine:
 
     def tick(self, now: datetime) -> int:
         """Fire every stage due at `now`; the number fired (0 when another holds the lease)."""
-        if not self.holds_lease():
+        self.leading = self.holds_lease()
+        if not self.leading:
             return 0
         with self.sessions() as session:
             if not self.index.built():
@@ -268,6 +275,17 @@ class TimerEngine:
             fired += self._fire_batch([m.decode() if isinstance(m, bytes) else str(m)
                                        for m in members], now)
         return fired
+
+    def pause_s(self, tick_s: float = 1.0) -> float:
+        """How long the scheduler may sleep: to the next tick boundary, or less when the
+        leader has a timer falling due before it (so a breach is not up to a tick late)."""
+        now = time.time()
+        wait = tick_s - now % tick_s
+        if self.leading:
+            first = self.redis.zrange(DUE_KEY, 0, 0, withscores=True)
+            if first:
+                wait = min(wait, max(MIN_PAUSE_S, float(first[0][1]) - now))
+        return wait
 
     def _fire_batch(self, members: Sequence[str], now: datetime) -> int:
         wanted: list[tuple[int, str, str]] = []

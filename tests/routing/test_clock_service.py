@@ -270,3 +270,27 @@ def test_an_assisting_department_added_later_gets_its_own_clocks(
     assert found[("accept", "rs")].deadline == utc(local(2026, 10, 10, 17, 30))
     assert found[("resolve", "rs")].started_at == utc(added)
     assert found[("resolve", "mz_jz")].started_at == utc(TUESDAY_9)  # the others are untouched
+
+
+def test_the_index_changes_only_when_the_action_commits(
+    sessions: sessionmaker[Session], redis: Redis, policy: SlaPolicy, calendar: WorkingCalendar,
+) -> None:
+    case_id = dispatched_case(sessions, policy, calendar)
+    index = TimerIndex(redis)
+    with sessions() as session:
+        index.rebuild(session)
+    before = redis.zrange(DUE_KEY, 0, -1, withscores=True)
+    service = ClockService(policy, calendar, index)
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        service.apply(session, case, "hold", local(2026, 9, 30, 10, 0))
+        assert redis.zrange(DUE_KEY, 0, -1, withscores=True) == before  # not committed yet
+        session.rollback()
+    assert redis.zrange(DUE_KEY, 0, -1, withscores=True) == before
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        service.apply(session, case, "hold", local(2026, 9, 30, 10, 0))
+        session.commit()
+    assert index.size() == 0  # every clock paused: nothing can fall due

@@ -291,3 +291,20 @@ def test_a_breach_is_published_for_the_console(
     assert escalated[0]["case"]["escalation_level"] == 1
     # No accepting unit: the county supervises a breach.
     assert escalated[0]["event"]["data"]["level_unit"] == COUNTY
+
+
+def test_the_leader_sleeps_only_until_the_next_timer(
+    sessions: sessionmaker[Session], redis: Redis, policy: SlaPolicy,
+    calendar: WorkingCalendar, tree: JurisdictionTree,
+) -> None:
+    engine, _ = make_engine(sessions, redis, policy, calendar, tree)
+    follower, _ = make_engine(sessions, redis, policy, calendar, tree)
+    engine.start()
+    engine.tick(datetime.now(UTC))
+    follower.tick(datetime.now(UTC))
+    redis.zadd(DUE_KEY, {"1:breach": datetime.now(UTC).timestamp() + 100})
+    assert 99 < engine.pause_s(tick_s=86400 * 365) <= 100
+    # A follower cannot fire it anyway: it keeps to the tick.
+    assert follower.pause_s(tick_s=0.5) <= 0.5
+    redis.zadd(DUE_KEY, {"2:breach": 0})  # overdue: a short pause, never a busy loop
+    assert engine.pause_s(tick_s=86400) == 0.01
