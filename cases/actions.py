@@ -63,14 +63,6 @@ class ActionRefused(Exception):
         self.status = status
 
 
-def not_permitted(message: str) -> ActionRefused:
-    return ActionRefused(message, 403)
-
-
-def invalid(message: str) -> ActionRefused:
-    return ActionRefused(message, 400)
-
-
 class Clocks(Protocol):
     def apply(self, session: Session, case: Case, action: str, at: dt.datetime, *,
               department: str | None = None, extension: str | None = None) -> list[Event]: ...
@@ -118,6 +110,12 @@ class Context:
     def move(self, action: str) -> None:
         self.case.state = next_case_state(self.case.state, action)
 
+    def step(self, action: str, kind: str, **data: Any) -> None:
+        """A plain move of the case: new state, one timeline event, the clocks."""
+        self.move(action)
+        self.record(kind, **data)
+        self.clock(action)
+
     def clock(self, action: str, department: str | None = None,
               extension: str | None = None) -> None:
         if self.clocks is not None:
@@ -133,9 +131,10 @@ def perform(session: Session, case: Case, actor: Actor, action: str, request: Ac
     does not allow it), each with a Chinese message; the caller then rolls back.
     """
     if action not in ACTIONS:
-        raise invalid(f"未知操作：{action}")
+        raise ActionRefused(f"未知操作：{action}", 400)
     if actor.role not in ACTION_ROLES[action]:
-        raise not_permitted(f"{ROLE_NAMES.get(actor.role, actor.role)}不能执行“{NAMES[action]}”")
+        raise ActionRefused(
+            f"{ROLE_NAMES.get(actor.role, actor.role)}不能执行“{NAMES[action]}”", 403)
     ctx = Context(session, case, actor, now, clocks, [])
     ACTIONS[action](ctx, request)
     case.updated_at = now
@@ -145,14 +144,14 @@ def perform(session: Session, case: Case, actor: Actor, action: str, request: Ac
 
 def _required(value: str, what: str) -> str:
     if not value.strip():
-        raise invalid(f"请填写{what}")
+        raise ActionRefused(f"请填写{what}", 400)
     return value.strip()
 
 
 def _unit(session: Session, code: str, kinds: tuple[str, ...], what: str) -> str:
     unit = session.get(Unit, code)
     if unit is None or unit.kind not in kinds:
-        raise invalid(f"{what}“{code}”不存在")
+        raise ActionRefused(f"{what}“{code}”不存在", 400)
     return code
 
 
@@ -170,12 +169,12 @@ def _own_assignment(ctx: Context, request: ActionRequest) -> Assignment:
     else:
         lead = [a for a in _assignments(ctx) if a.role == "lead"]
         if ctx.actor.role != "township" or not lead:
-            raise invalid("请指明部门")
+            raise ActionRefused("请指明部门", 400)
         return lead[0]
     for assignment in _assignments(ctx):
         if assignment.department == department:
             return assignment
-    raise not_permitted("该工单没有分派给此部门")
+    raise ActionRefused("该工单没有分派给此部门", 403)
 
 
 def dispatch(ctx: Context, request: ActionRequest) -> None:
@@ -187,11 +186,11 @@ def dispatch(ctx: Context, request: ActionRequest) -> None:
     accepting = request.accepting_unit or case.accepting_unit
     urgency = request.urgency or case.urgency
     if not categories:
-        raise invalid("请选择救助事项")
+        raise ActionRefused("请选择救助事项", 400)
     if not lead:
-        raise invalid("请选择主办部门")
+        raise ActionRefused("请选择主办部门", 400)
     if not accepting:
-        raise invalid("请选择承办乡镇")
+        raise ActionRefused("请选择承办乡镇", 400)
     _unit(ctx.session, accepting, ("county", "township", "village"), "承办单位")
     co = tuple(d for d in dict.fromkeys(co) if d != lead)
     for department in (lead, *co):
@@ -242,16 +241,11 @@ def accept(ctx: Context, request: ActionRequest) -> None:
 
 
 def first_contact(ctx: Context, request: ActionRequest) -> None:
-    ctx.move("first_contact")
-    ctx.record("first_contact", note=request.note)
-    ctx.clock("first_contact")
+    ctx.step("first_contact", "first_contact", note=request.note)
 
 
 def advance_aid(ctx: Context, request: ActionRequest) -> None:
-    note = _required(request.note, "先行救助内容")
-    ctx.move("advance_aid")
-    ctx.record("advance_aid", note=note)
-    ctx.clock("advance_aid")
+    ctx.step("advance_aid", "advance_aid", note=_required(request.note, "先行救助内容"))
 
 
 def add_assist(ctx: Context, request: ActionRequest) -> None:
@@ -263,7 +257,7 @@ def add_assist(ctx: Context, request: ActionRequest) -> None:
     existing = {a.department: a for a in _assignments(ctx)}
     current = existing.get(department)
     if current is not None and current.state != "returned":
-        raise invalid("该部门已在办理此工单")
+        raise ActionRefused("该部门已在办理此工单", 400)
     if current is None:
         ctx.session.add(Assignment(case_id=case.id, department=department, role="assist",
                                    state="pending", created_at=ctx.now))
@@ -294,16 +288,11 @@ def return_case(ctx: Context, request: ActionRequest) -> None:
 
 
 def hold(ctx: Context, request: ActionRequest) -> None:
-    reason = _required(request.reason, "挂起理由")
-    ctx.move("hold")
-    ctx.record("hold", reason=reason)
-    ctx.clock("hold")
+    ctx.step("hold", "hold", reason=_required(request.reason, "挂起理由"))
 
 
 def resume(ctx: Context, request: ActionRequest) -> None:
-    ctx.move("resume")
-    ctx.record("resume", note=request.note)
-    ctx.clock("resume")
+    ctx.step("resume", "resume", note=request.note)
 
 
 def request_extension(ctx: Context, request: ActionRequest) -> None:
@@ -321,7 +310,7 @@ def _requested(ctx: Context, request: ActionRequest) -> Assignment:
     if not waiting:
         raise IllegalTransition("grant_extension", ctx.case.state, "没有待审批的延期申请")
     if len(waiting) > 1:
-        raise invalid("有多个部门申请延期，请指明部门")
+        raise ActionRefused("有多个部门申请延期，请指明部门", 400)
     return waiting[0]
 
 
@@ -335,7 +324,7 @@ def grant_extension(ctx: Context, request: ActionRequest) -> None:
         extension = next((str(e.data["extension"]) for e in asked
                           if e.data.get("department") == assignment.department), None)
     if not extension:
-        raise invalid("请填写延期时长")
+        raise ActionRefused("请填写延期时长", 400)
     assignment.state = next_assignment_state(assignment.state, "grant_extension")
     ctx.record("extension_granted", department=assignment.department, extension=extension,
                note=request.note)
@@ -375,15 +364,13 @@ def resolve(ctx: Context, request: ActionRequest) -> None:
 def follow_up(ctx: Context, request: ActionRequest) -> None:
     """The call-back: 不满意 reopens the case once and tells the supervisors either way."""
     if request.satisfaction not in SATISFACTION:
-        raise invalid("请选择回访结果：满意、基本满意或不满意")
+        raise ActionRefused("请选择回访结果：满意、基本满意或不满意", 400)
     case = ctx.case
     ctx.move("follow_up")
     ctx.record("followed_up", satisfaction=request.satisfaction, note=request.note)
     ctx.clock("follow_up")
     if request.satisfaction != "不满意":
-        ctx.move("close")
-        ctx.record("closed")
-        ctx.clock("close")
+        ctx.step("close", "closed")
         return
     reopen = not case.reopened
     ctx.record("supervisor_notice", reason="回访不满意", reopened=reopen, note=request.note)
@@ -395,24 +382,20 @@ def follow_up(ctx: Context, request: ActionRequest) -> None:
 
 
 def answer(ctx: Context, request: ActionRequest) -> None:
-    note = _required(request.note, "答复内容")
-    ctx.move("answer")
-    ctx.record("answered", note=note, answer_id=request.answer_id)
-    ctx.clock("answer")
+    ctx.step("answer", "answered", note=_required(request.note, "答复内容"),
+             answer_id=request.answer_id)
 
 
 def transfer_out(ctx: Context, request: ActionRequest) -> None:
-    ctx.move("transfer_out")
-    ctx.record("transferred_out", to="12345", reason=request.reason)
-    ctx.clock("transfer_out")
+    ctx.step("transfer_out", "transferred_out", to="12345", reason=request.reason)
 
 
 def merge(ctx: Context, request: ActionRequest) -> None:
     if request.target_case_id is None:
-        raise invalid("请填写要合并到的工单")
+        raise ActionRefused("请填写要合并到的工单", 400)
     target = ctx.session.get(Case, request.target_case_id)
     if target is None or target.id == ctx.case.id:
-        raise invalid("要合并到的工单不存在")
+        raise ActionRefused("要合并到的工单不存在", 400)
     if target.state in FINAL_STATES:
         raise IllegalTransition("merge", target.state, "目标工单已结束，不能合并到该工单")
     ctx.move("merge")
@@ -426,10 +409,7 @@ def merge(ctx: Context, request: ActionRequest) -> None:
 
 
 def mark_invalid(ctx: Context, request: ActionRequest) -> None:
-    reason = _required(request.reason, "无效原因")
-    ctx.move("invalid")
-    ctx.record("invalid", reason=reason)
-    ctx.clock("invalid")
+    ctx.step("invalid", "invalid", reason=_required(request.reason, "无效原因"))
 
 
 def supervise(ctx: Context, request: ActionRequest) -> None:
