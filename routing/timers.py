@@ -192,12 +192,17 @@ class PolicyBook:
         self._versions: dict[str, tuple[SlaPolicy, WorkingCalendar]] = {
             policy.version: (policy, calendar)
         }
+        self._kept = False
 
     def remember(self, session: Session, at: datetime) -> None:
         """Keep the current policy's snapshot in SQL (the caller commits)."""
         remember_policy(session, self.policy.version, self.policy.snapshot(), at)
 
     def get(self, session: Session, version: str) -> tuple[SlaPolicy, WorkingCalendar]:
+        if version == self.policy.version and not self._kept:
+            # Whoever plans clocks under the current policy, its snapshot is kept.
+            self.remember(session, datetime.now(UTC))
+            self._kept = True
         known = self._versions.get(version)
         if known is not None:
             return known

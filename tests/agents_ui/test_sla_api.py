@@ -7,14 +7,19 @@ from typing import Any
 
 import pytest
 from redis import Redis
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from agents_ui.deps import ConsoleDeps
 from cases.tables import Case
+from intake.jobs import Pipeline, install
+from intake.services import IntakeServices
+from routing.clock_plan import planner
 from routing.clock_service import ClockService
 from routing.sla_policy import SlaPolicy, load_sla_policy
 from routing.timers import TimerIndex
+from tests.intake.conftest import run_jobs
 from tests.routing.test_timers import BAISHI, local, open_test_case
 
 LONGQUAN = "530329103000"  # 龙泉镇
@@ -150,3 +155,29 @@ def test_stats_give_the_on_time_rate_by_unit_category_clock_and_period(
     monthly = console.get("/api/v1/sla/stats?period=month&from=2026-09-01&to=2026-10-31",
                           headers=token(console, credentials, "agent")).json()
     assert [r["key"] for r in monthly["by_period"]] == ["2026-09"]
+
+
+def test_a_call_opened_by_the_worker_has_its_clocks_planned_and_listed(
+    console: TestClient, console_deps: ConsoleDeps, credentials: dict[str, Any],
+    services: IntakeServices, sessions: sessionmaker[Session], policy: SlaPolicy, redis: Redis,
+) -> None:
+    calendar = policy.working_calendar()
+    install(Pipeline(services, plan_clocks=planner(policy, calendar)))
+    response = console.post(
+        "/api/v1/intake/call",
+        headers={"Authorization": f"Bearer {credentials['call']['api_key']}"},
+        json={"call_id": "sla-1", "caller_number": "13987654321",
+              "text": "来电人称其父亲住在白石镇白石村，没有劳动能力也没有收入，请求帮助申请低保。"})
+    assert response.status_code == 202, response.text
+    run_jobs(services)
+    with sessions() as session:
+        case = session.scalars(select(Case)).one()
+        assert case.policy_version == policy.version
+    at(console_deps, policy, redis, case.created_at)
+    body = console.get("/api/v1/sla/at-risk", headers=token(console, credentials, "agent")).json()
+    kinds = {r["clock"]["kind"] for r in body["clocks"]}
+    if case.state == "dispatched":  # routed at once: dispatch met, the unit's clocks running
+        assert {"accept", "first_contact", "resolve"} <= kinds and "dispatch" not in kinds
+    else:
+        assert case.state == "triage" and "dispatch" in kinds
+    assert all(r["case"]["id"] == case.id for r in body["clocks"])
