@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,6 +13,8 @@ import cn2an
 from nlp.identity import InvalidIdentity, normalise_id_number, normalise_phone
 
 _T = TypeVar("_T")
+# A request names a handful of each; a pasted spreadsheet should not cost seconds.
+MATCHES_READ = 100
 
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _PHONE = re.compile(
@@ -62,7 +65,7 @@ def extract(text: str) -> Entities:
 
 def _id_numbers(text: str) -> tuple[tuple[str, ...], str]:
     found: list[str] = []
-    for match in _ID.finditer(text):
+    for match in _first(_ID.finditer(text)):
         try:
             found.append(normalise_id_number(match.group()))
         except InvalidIdentity:
@@ -73,7 +76,7 @@ def _id_numbers(text: str) -> tuple[tuple[str, ...], str]:
 
 def _phones(text: str) -> tuple[tuple[str, ...], str]:
     found: list[str] = []
-    for match in _PHONE.finditer(text):
+    for match in _first(_PHONE.finditer(text)):
         try:
             found.append(normalise_phone(match.group()))
         except InvalidIdentity:
@@ -93,7 +96,7 @@ def chinese_number(raw: str) -> float | None:
 
 def _amounts(text: str) -> tuple[int, ...]:
     found: list[int] = []
-    for match in _AMOUNT.finditer(text):
+    for match in _first(_AMOUNT.finditer(text)):
         num, unit = match.group("num").strip(), match.group("unit")
         cued = bool(_MONEY_CUE.search(text[max(0, match.start() - 6) : match.start()]))
         if not (unit or "万" in num or cued) or (num.isdigit() and len(num) > 9):
@@ -108,11 +111,15 @@ def _amounts(text: str) -> tuple[int, ...]:
 
 def _ages(text: str) -> tuple[int, ...]:
     found: list[int] = []
-    for match in _AGE.finditer(text):
+    for match in _first(_AGE.finditer(text)):
         value = chinese_number(match.group("num"))
         if value is not None and 0 < value <= 120 and value == int(value):
             found.append(int(value))
     return _unique(found)
+
+
+def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    return itertools.islice(matches, MATCHES_READ)
 
 
 def _unique(items: Iterable[_T]) -> tuple[_T, ...]:

@@ -8,6 +8,7 @@ sentence that says it was not meant (说要跳河，开玩笑的).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -141,38 +142,46 @@ def find_cues(text: str) -> UrgencyCues:
     guarded: list[str] = []
     urgent: list[str] = []
     for sentence in re.split(r"[。!！?？;；\n]", text):
-        clauses = list(_CLAUSE.finditer(sentence))
+        past = _PastReading(sentence)
+        not_meant = bool(_NOT_MEANT.search(sentence))
         urgent.extend(
             m.group()
             for _, pattern in URGENT_CUES
             for m in pattern.finditer(sentence)
-            if not _told_as_past(clauses, m.start())
+            if not past.told_as_past(m.start())
         )
         for _, pattern in CRITICAL_CUES:
             for match in pattern.finditer(sentence):
-                phrase = match.group()
-                if (
-                    _negated(sentence, match.start())
-                    or _told_as_past(clauses, match.start())
-                    or _NOT_MEANT.search(sentence)
-                ):
-                    guarded.append(phrase)
+                if not_meant or past.told_as_past(match.start()) or _negated(sentence, match):
+                    guarded.append(match.group())
                 else:
-                    critical.append(phrase)
+                    critical.append(match.group())
     return UrgencyCues(_unique(critical), _unique(urgent), _unique(guarded))
 
 
-def _negated(sentence: str, start: int) -> bool:
-    return bool(_NEGATION.search(sentence[max(0, start - 6) : start]))
+def _negated(sentence: str, match: re.Match[str]) -> bool:
+    return bool(_NEGATION.search(sentence[max(0, match.start() - 6) : match.start()]))
 
 
-def _told_as_past(clauses: list[re.Match[str]], start: int) -> bool:
-    """Past if this clause or the one before places it in the past and nothing says it is back."""
-    for index, clause in enumerate(clauses):
-        if clause.start() <= start < clause.end():
-            scope = "".join(c.group() for c in clauses[max(0, index - 1) : index + 1])
-            return bool(_PAST.search(scope)) and not _NOW.search(clause.group())
-    return False
+class _PastReading:
+    """Which clauses of a sentence tell of the past, read once per sentence.
+
+    A cue is past if its clause or the one before places it in the past and its
+    own clause has nothing saying it is back (又, 现在还, 今天…).
+    """
+
+    def __init__(self, sentence: str) -> None:
+        clauses = list(_CLAUSE.finditer(sentence))
+        self._starts = [c.start() for c in clauses]
+        self._past = [bool(_PAST.search(c.group())) for c in clauses]
+        self._now = [bool(_NOW.search(c.group())) for c in clauses]
+
+    def told_as_past(self, position: int) -> bool:
+        index = bisect.bisect_right(self._starts, position) - 1
+        if index < 0:
+            return False
+        before = index > 0 and self._past[index - 1]
+        return (self._past[index] or before) and not self._now[index]
 
 
 def _unique(items: list[str]) -> tuple[str, ...]:
