@@ -93,7 +93,11 @@ async def login(request: Request) -> Response:
         return login_page(request, status_code=400, message="用户名或密码错误",
                           username=username, next_path=next_path)
     throttle.succeeded(username, address)
-    token, _ = session_store(request).create(
+    store = session_store(request)
+    previous = current_user(request)
+    if previous is not None:  # signing in again replaces the session, never keeps two
+        store.end(previous.session_id)
+    token, _ = store.create(
         user_id=user.id, username=user.username, display_name=user.display_name, role=user.role,
         unit_code=user.unit_code,
     )

@@ -50,12 +50,27 @@ class SessionStore:
             display_name=display_name, role=role, unit_code=unit_code,
             csrf_token=secrets.token_urlsafe(32),
         )
+        index = _USER_SESSIONS_KEY + str(user_id)
+        self._forget_expired(index)
         pipe = self.redis.pipeline()
         pipe.set(_SESSION_KEY + stored.session_id, json.dumps(stored.__dict__),
                  ex=self.idle_seconds)
-        pipe.sadd(_USER_SESSIONS_KEY + str(user_id), stored.session_id)
+        pipe.sadd(index, stored.session_id)
         pipe.execute()
         return token, stored
+
+    def _forget_expired(self, index: str) -> None:
+        """Drop sessions that timed out from a user's index, so it does not grow forever."""
+        members = [m.decode() if isinstance(m, bytes) else str(m)
+                   for m in self.redis.smembers(index)]
+        if not members:
+            return
+        pipe = self.redis.pipeline()
+        for session_id in members:
+            pipe.exists(_SESSION_KEY + session_id)
+        expired = [m for m, alive in zip(members, pipe.execute(), strict=True) if not alive]
+        if expired:
+            self.redis.srem(index, *expired)
 
     def get(self, token: str) -> StoredSession | None:
         """The live session of this cookie token, its idle expiry pushed out; None when gone."""

@@ -236,3 +236,37 @@ def test_an_admin_cannot_disable_themselves(console: TestClient, credentials: di
         admin_id = session.scalars(select(User.id).where(User.username == "admin")).one()
     response = console.post(f"/console/admin/users/{admin_id}/disable", data={"csrf_token": csrf})
     assert response.status_code == 409 and "不能停用" in response.text
+
+
+def test_expired_sessions_leave_the_users_index(redis: Redis) -> None:
+    store = SessionStore(redis, idle_minutes=5)
+    _, first = store.create(user_id=7, username="a", display_name="A", role="agent",
+                            unit_code="hotline")
+    redis.delete(f"hotline:session:{first.session_id}")  # timed out
+    _, second = store.create(user_id=7, username="a", display_name="A", role="agent",
+                             unit_code="hotline")
+    members = {m.decode() if isinstance(m, bytes) else m
+               for m in redis.smembers("hotline:user-sessions:7")}
+    assert members == {second.session_id}
+    assert store.end_all_of_user(7) == 1
+
+
+def test_signing_in_again_ends_the_previous_session(
+    console: TestClient, credentials: dict[str, Any], redis: Redis
+) -> None:
+    sign_in(console, credentials, "agent")
+    first = console.cookies[SESSION_COOKIE]
+    user = credentials["users"]["agent"]
+    page = console.get("/console/login?next=/console/search", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/console/search"
+    # A login form opened in another tab, posted while this one is still signed in.
+    console.cookies.clear()
+    form_token = _CSRF.search(console.get("/console/login").text)
+    assert form_token
+    console.cookies.set(SESSION_COOKIE, first)
+    response = console.post("/console/login", data={
+        "username": user["username"], "password": user["password"],
+        "csrf_token": form_token.group(1), "next": ""}, follow_redirects=False)
+    assert response.status_code == 303
+    assert SessionStore(redis, 30).get(first) is None
+    assert first not in session_cookie_header(response)
