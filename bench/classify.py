@@ -49,11 +49,15 @@ def main() -> None:
     batch = (texts * (2000 // len(texts) + 1))[:2000]
     mean_chars = statistics.mean(len(t) for t in batch)
     analyser.analyse_many(batch[:50])
-    cpu, wall = time.process_time(), time.perf_counter()
-    analyser.analyse_many(batch)
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    print(f"batch: {len(batch)} texts (mean {mean_chars:.0f} chars) in {wall:.2f} s wall, "
-          f"{cpu:.2f} s CPU -> {len(batch) / cpu:,.0f} texts/s per core")
+    rates = []
+    for _ in range(3):
+        cpu, wall = time.process_time(), time.perf_counter()
+        analyser.analyse_many(batch)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        rates.append(len(batch) / cpu)
+        print(f"batch: {len(batch)} texts (mean {mean_chars:.0f} chars) in {wall:.2f} s wall, "
+              f"{cpu:.2f} s CPU -> {len(batch) / cpu:,.0f} texts/s per core")
+    print(f"batch best of 3: {max(rates):,.0f} texts/s per core")
 
     wall_ms, cpu_ms = [], []
     for text in batch[:1000]:

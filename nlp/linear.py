@@ -14,12 +14,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.special import expit
 
 if TYPE_CHECKING:
     from sklearn.calibration import CalibratedClassifierCV
 
 Matrix = npt.NDArray[np.float64]
+
+
+def sigmoid(values: Matrix) -> Matrix:
+    """Logistic function; scipy.special.expit would cost a fifth of a second to import."""
+    result: Matrix = 1.0 / (1.0 + np.exp(-np.clip(values, -500.0, 500.0)))
+    return result
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class LinearHead:
 
     def calibrate(self, decision: Matrix) -> Matrix:
         """Probabilities from decision values (matrix @ weights + bias)."""
-        return self.normalise(expit(-(self.slope * decision + self.offset)))
+        return self.normalise(sigmoid(-(self.slope * decision + self.offset)))
 
     def normalise(self, calibrated: Matrix) -> Matrix:
         """Probabilities from the calibrated sigmoid of each column."""

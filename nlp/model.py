@@ -15,12 +15,11 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 
 from nlp.categories import CATEGORIES
 from nlp.corpus import Example
 from nlp.features import Featuriser, Matrix, WordRow
-from nlp.linear import LinearHead
+from nlp.linear import LinearHead, sigmoid
 from nlp.normalise import normalise
 from nlp.signals import INTENTS, URGENCY_LEVELS
 from nlp.urgency import canonical
@@ -30,7 +29,7 @@ MAX_MODEL_CHARS = 3000
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 CALIBRATION_FOLDS = 3
 # Bumped whenever a stored TextModel could no longer be read by this code.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 _LEAD, _URGENCY, _INTENT = "(lead)", "(urgency)", "(intent)"
 
 
@@ -107,7 +106,7 @@ class TextModel:
         """Every head's probabilities from one product with all their weights side by side."""
         stack = self._stacked()
         decision = np.asarray(matrix @ stack.weights) + stack.bias
-        calibrated = expit(-(stack.slope * decision + stack.offset))
+        calibrated = sigmoid(-(stack.slope * decision + stack.offset))
         needs = np.zeros((matrix.shape[0], len(CATEGORIES)))
         for category, head in self.category_models.items():
             span = stack.spans[category]

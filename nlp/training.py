@@ -1,6 +1,6 @@
 """Training and storing model versions under the data directory.
 
-Layout: <model_dir>/<version>/model.joblib and meta.json, and
+Layout: <model_dir>/<version>/model.pickle and meta.json, and
 <model_dir>/CURRENT naming the version in use. A version is
 YYYYmmddHHMM-<8 hex of the training examples' hash>, so the same examples
 trained twice in a minute give the same version.
@@ -12,17 +12,16 @@ import datetime as dt
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import joblib
-
 from nlp.corpus import Example, corpus_examples
 from nlp.model import MODEL_FORMAT, Settings, TextModel
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.pickle"
 META_FILE = "meta.json"
 CURRENT_FILE = "CURRENT"
 
@@ -50,7 +49,8 @@ def train(
     model_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".training-", dir=model_dir))
     try:
-        joblib.dump(model, staging / MODEL_FILE)
+        with (staging / MODEL_FILE).open("wb") as handle:
+            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
         meta = {
             "version": version,
             "format": MODEL_FORMAT,
@@ -101,7 +101,9 @@ def load_model(model_dir: Path) -> tuple[str, TextModel]:
         raise ModelMissing(
             f"{model_dir} 中没有可用的模型（未训练或格式已过时），请先运行 hotline train"
         )
-    model = joblib.load(model_dir / version / MODEL_FILE)
+    # The model directory is the application's own data directory, written by train().
+    with (model_dir / version / MODEL_FILE).open("rb") as handle:
+        model = pickle.load(handle)
     if not isinstance(model, TextModel):
         raise ModelMissing(f"{model_dir / version} 中的模型文件无法识别，请重新运行 hotline train")
     return version, model
