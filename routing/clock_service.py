@@ -144,7 +144,7 @@ class ClockService:
         `only` limits it to one department's assignment (an assisting one added later).
         """
         at = at.astimezone(UTC)
-        policy, calendar = self._policy(session, case, at)
+        policy, calendar = self.policy_of(session, case, at)
         assignments = [a for a in session.scalars(
             select(Assignment).where(Assignment.case_id == case.id).order_by(Assignment.id))
             if a.state != "returned"]
@@ -207,9 +207,10 @@ class ClockService:
         event.listen(session, "after_commit", committed)
         event.listen(session, "after_rollback", rolled_back)
 
-    def _policy(
+    def policy_of(
         self, session: Session, case: Case, at: datetime
     ) -> tuple[SlaPolicy, WorkingCalendar]:
+        """The policy (and calendar) `case` started under."""
         if not case.policy_version:
             # A case opened before clocks were planned: it keeps the policy of today.
             self.book.remember(session, at)
@@ -321,7 +322,7 @@ class _Run:
 
     def restart_case_clock(self, kind: str) -> None:
         """Restart the case's own clock of `kind` (dispatch, followup), or start it."""
-        policy, calendar = self.service._policy(self.session, self.case, self.at)
+        policy, calendar = self.service.policy_of(self.session, self.case, self.at)
         limit = policy.duration(kind, self.case.urgency, self.case.category)
         if limit is None:
             return
