@@ -110,7 +110,8 @@ class ClockService:
         elif action == "assignment_reply":
             run.stop(run.clocks("resolve", department=department))
         elif action == "grant_extension":
-            run.extend(run.clocks("resolve", department=department, role=_lead_if(department)),
+            # Without a department: the lead's.
+            run.extend(run.clocks("resolve", department=department, role="lead"),
                        _extension(extension), department)
         elif action == "resolve":
             run.cancel(run.clocks("advance_aid"))
@@ -382,19 +383,11 @@ class _Run:
 def _reset(
     clock: Clock, duration: str, at: datetime, deadline: datetime, warn_at: datetime
 ) -> None:
-    clock.duration = duration
-    clock.state = "running"
-    clock.started_at = at
-    clock.deadline = deadline.astimezone(UTC)
-    clock.warn_at = warn_at.astimezone(UTC)
+    clock.duration, clock.state, clock.started_at = duration, "running", at
+    clock.deadline, clock.warn_at = deadline.astimezone(UTC), warn_at.astimezone(UTC)
     clock.paused_at = clock.warned_at = clock.breached_at = None
     clock.second_at = clock.second_breached_at = clock.stopped_at = None
-    clock.pauses = []
-    clock.extensions = []
-
-
-def _lead_if(department: str | None) -> str | None:
-    return "lead" if department is None else None
+    clock.pauses, clock.extensions = [], []
 
 
 def _extension(text: str | None) -> Duration:
