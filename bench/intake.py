@@ -115,8 +115,8 @@ class System:
         for _ in range(workers):
             if baseline:
                 command = [python, "-m", "rq.cli", "worker", "--url", self.url, "--worker-class",
-                           "baseline_worker.UnloadedForkingWorker", "--path", str(ROOT / "bench"),
-                           "--path", str(ROOT), "--quiet", "intake"]
+                           "bench.baseline_worker.UnloadedForkingWorker", "--path", str(ROOT),
+                           "--quiet", "intake"]
             else:
                 command = [python, "-m", "hotline.cli", "worker"]
             self.children.append(subprocess.Popen(command, env=env, cwd=ROOT))

@@ -12,9 +12,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session, sessionmaker
 
+from cases.tables import Case
 from hotline.app import create_app
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
@@ -59,19 +61,34 @@ def worker_services(settings: Settings, url: str) -> tuple[IntakeServices, sessi
     return services, sessions
 
 
-def run_worker(settings: Settings, burst: bool = False) -> None:
+def worker_pipeline(settings: Settings, services: IntakeServices,
+                    sessions: sessionmaker[Session]) -> Pipeline:
+    """The worker's pipeline: classifier, SLA clocks planned at opening and indexed at once."""
     from hotline.commands.calendar import load_calendar
     from routing.clock_plan import planner
     from routing.sla_policy import load_sla_policy
-    from routing.timers import PolicyBook
+    from routing.timers import PolicyBook, TimerIndex
 
-    services, sessions = worker_services(settings, redis_url(settings))
     policy = load_sla_policy(settings.sla_file)
     calendar = load_calendar(settings)
     with sessions() as session:
         PolicyBook(policy, calendar).remember(session, services.now())
         session.commit()
-    install(Pipeline(services, plan_clocks=planner(policy, calendar)))
+    index = TimerIndex(services.redis)
+
+    def index_clocks(session: Session, case: Case) -> None:
+        # The scheduler also takes in new clocks by id; this makes them due at once.
+        try:
+            index.schedule_case(session, case.id)
+        except RedisError:
+            log.warning("timers of case %s not indexed now; the scheduler will", case.id)
+
+    return Pipeline(services, plan_clocks=planner(policy, calendar), after_open=index_clocks)
+
+
+def run_worker(settings: Settings, burst: bool = False) -> None:
+    services, sessions = worker_services(settings, redis_url(settings))
+    install(worker_pipeline(settings, services, sessions))
     # Intakes first; a retraining job only runs when no intake is waiting.
     training = Queue(TRAINING_QUEUE, connection=services.redis)
     worker = SimpleWorker([services.queue, training], connection=services.redis)

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from cases.inbox import get_intake, record_failure
 from cases.opening import CaseOpening, ClockSpec, open_case
 from cases.people import PersonData
-from cases.tables import Intake
+from cases.tables import Case, Intake
 from cases.views import event_message
 from intake.events import publish
 from intake.services import IntakeServices
@@ -25,6 +27,7 @@ from routing.route import Route
 log = logging.getLogger(__name__)
 
 ClockPlanner = Callable[[Route, Any], tuple[tuple[ClockSpec, ...], str]]
+AfterOpen = Callable[[Session, Case], None]
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Pipeline:
 
     services: IntakeServices
     plan_clocks: ClockPlanner | None = None
+    # Runs after the case is committed: e.g. index its SLA timers in Redis at once.
+    after_open: AfterOpen | None = None
 
 
 _pipeline: Pipeline | None = None
@@ -86,6 +91,8 @@ def _process(pipeline: Pipeline, intake_id: str) -> int | None:
         opened = open_case(session, intake, opening, now)
         if opened.created:
             publish(services.redis, [event_message(e, opened.case) for e in opened.events])
+            if pipeline.after_open is not None:
+                pipeline.after_open(session, opened.case)
         return opened.case.id
 
 

@@ -132,6 +132,13 @@ class TimerIndex:
         pipe.execute()
         return len(members)
 
+    def schedule_case(self, session: Session, case_id: int) -> int:
+        """Index the running clocks of one case (a worker does it right after opening it)."""
+        clocks = session.scalars(
+            select(Clock).where(Clock.case_id == case_id, Clock.state.in_(OPEN_CLOCK_STATES))
+        )
+        return self.schedule_many(clocks)
+
     def unschedule(self, clock_id: int) -> None:
         self.redis.zrem(DUE_KEY, *(f"{clock_id}:{stage}" for stage in STAGES))
 
