@@ -66,3 +66,31 @@ def test_plain_request_is_normal() -> None:
 def test_a_sudden_event_told_as_past_is_not_urgent() -> None:
     cues = find_cues(normalise("我家男人前年出车祸走了,我一个人带两个孩子,想申请低保"))
     assert cues.level == "normal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里的老鼠药我都准备好了",
+        "我不活了,死给你们看",
+        "孩子被锁在屋里两天了,大人一直没有回来",
+        "老人摔倒在家里好几天没人发现",
+        "天这么冷,万一冻死了怎么办,他就睡在桥下",
+    ],
+)
+def test_more_indirect_critical_wording(text: str) -> None:
+    assert find_cues(normalise(text)).level == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我怕以后我也走了孩子没人管,政府能帮什么忙",
+        "两年前丈夫喝农药去世,现在想问低保还能不能继续",
+        "老母亲成天念叨活着没意思,念叨了十几年了",
+        "我哥发病的时候会打人,家里没钱让他住院",
+        "家里快撑不下去了,康复救助怎么申请",
+    ],
+)
+def test_worries_habits_and_old_events_are_not_critical_by_rule(text: str) -> None:
+    assert find_cues(normalise(text)).level != "critical"
