@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -28,11 +27,11 @@ from cases.masking import mask_name, mask_phone
 from cases.tables import Assignment, Case, Intake, Person
 from cases.views import case_summary
 from cases.workflow import CASE_STATES
+from intake.identity import InvalidIdentity, normalise_id_number, normalise_phone
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 class BadQuery(ValueError):
@@ -40,25 +39,19 @@ class BadQuery(ValueError):
 
 
 def e164_phone(raw: str) -> str:
-    """The number as the intake stores it (E.164), as `nlp.identity.normalise_phone` does."""
+    """The number as the intake stores it (E.164)."""
     try:
-        number = phonenumbers.parse(raw.strip(), "CN")
-    except phonenumbers.NumberParseException:
-        raise BadQuery("电话号码无法识别") from None
-    if not phonenumbers.is_valid_number(number):
-        raise BadQuery("电话号码无效（手机号应为11位，座机需带区号）")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return normalise_phone(raw)
+    except InvalidIdentity as exc:
+        raise BadQuery(str(exc)) from None
 
 
 def id_number_of(raw: str) -> str:
-    """18 characters, upper-case X, with a correct GB 11643 check character."""
-    value = raw.strip().replace(" ", "").upper()
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
-        raise BadQuery("身份证号应为18位：前17位数字，末位数字或X")
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    if "10X98765432"[total % 11] != value[17]:
-        raise BadQuery("身份证号校验位不正确")
-    return value
+    """18 characters, upper-case X, a real birth date and a correct GB 11643 check character."""
+    try:
+        return normalise_id_number(raw)
+    except InvalidIdentity as exc:
+        raise BadQuery(str(exc)) from None
 
 
 def local_day(raw: str, name: str) -> dt.datetime:
