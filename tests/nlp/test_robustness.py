@@ -51,7 +51,7 @@ def test_controls_emoji_and_mixed_scripts(analyser: Analyser) -> None:
 def test_long_runs_of_digits_and_cue_characters(analyser: Analyser) -> None:
     # Each once took minutes: an unbounded \d+ before 天 backtracked over the run, and
     # every cue found re-read its whole sentence for past and joking words.
-    runs = ["9", "12", "9天", "万", "没人管", "又打她", "救命", "两万多块", "去年"]
+    runs = ["9", "12", "9天", "万", "没人管", "又打她", "救命", "两万多块", "去年", "十年", "一"]
     for unit in runs:
         text = unit * (100_000 // len(unit))
         check(analyser.analyse(text), text)
