@@ -27,6 +27,8 @@ _CRITICAL, _URGENT = 0, 1  # columns of URGENCY_LEVELS
 
 
 class Analyser:
+    """One trained model version plus the jurisdiction's places, loaded once per process."""
+
     def __init__(self, model: TextModel, version: str, places: Sequence[Place] = ()) -> None:
         self.model = model
         self.version = version
@@ -45,6 +47,9 @@ class Analyser:
     def analyse_many(self, texts: Sequence[str]) -> list[Signals]:
         if isinstance(texts, str):
             raise TypeError("analyse_many 需要文本序列，单条文本请用 analyse")
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"文本应为字符串，而不是 {type(text).__name__}")
         normalised = [normalise(t) for t in texts]
         filled = [i for i, t in enumerate(normalised) if t]
         results = [self._empty(t, n) for t, n in zip(texts, normalised, strict=True)]

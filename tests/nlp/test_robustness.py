@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +56,8 @@ def test_long_runs_of_digits_and_cue_characters(analyser: Analyser) -> None:
     for unit in runs:
         text = unit * (100_000 // len(unit))
         check(analyser.analyse(text), text)
+
+
+def test_a_non_text_is_a_clear_error(analyser: Analyser) -> None:
+    with pytest.raises(TypeError, match="字符串"):
+        analyser.analyse_many(["低保", None])  # type: ignore[list-item]
