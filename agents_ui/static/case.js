@@ -64,8 +64,10 @@
 
   function remaining(seconds) {
     const abs = Math.abs(seconds);
-    const h = Math.floor(abs / 3600); const m = Math.floor((abs % 3600) / 60);
-    return (seconds >= 0 ? "（剩 " : "（超时 ") + (h > 0 ? h + "小时" : "") + m + "分）";
+    const d = Math.floor(abs / 86400); const h = Math.floor((abs % 86400) / 3600);
+    const m = Math.floor((abs % 3600) / 60);
+    const text = d > 1 ? d + "天" + h + "小时" : (d * 24 + h > 0 ? d * 24 + h + "小时" : "") + m + "分";
+    return (seconds >= 0 ? "（剩 " : "（超时 ") + text + "）";
   }
   function tick() {
     document.querySelectorAll(".clock[data-deadline]").forEach((clock) => {

@@ -23,8 +23,8 @@
   }
   function remaining(seconds) {
     const abs = Math.abs(seconds);
-    const h = Math.floor(abs / 3600); const m = Math.floor((abs % 3600) / 60);
-    const text = h > 0 ? h + "小时" + m + "分" : m + "分" + (abs % 60) + "秒";
+    const d = Math.floor(abs / 86400); const h = Math.floor(abs / 3600); const m = Math.floor((abs % 3600) / 60);
+    const text = d > 1 ? d + "天" + (h % 24) + "小时" : h > 0 ? h + "小时" + m + "分" : m + "分" + (abs % 60) + "秒";
     return seconds >= 0 ? "剩 " + text : "超时 " + text;
   }
   function tick() {
