@@ -208,3 +208,22 @@ def test_logging_out_closes_the_socket_and_disabling_closes_every_one(
         with pytest.raises(WebSocketDisconnect) as closed:
             second.receive_json()
         assert closed.value.code == CLOSE_SIGNED_OUT
+
+
+def test_a_failed_intake_is_announced_to_hotline_consoles_only(
+    clients: dict[str, TestClient], credentials: dict[str, Any], redis: Redis,
+) -> None:
+    tokens = {role: sign_in(clients[role], credentials["users"][role]["username"],
+                            credentials["users"][role]["password"])
+              for role in ("agent", "township")}
+    with ExitStack() as stack:
+        agent, township = connect(stack, clients["agent"]), connect(stack, clients["township"])
+        redis.publish("hotline:events", json.dumps(
+            {"type": "intake_failed", "intake_id": "abc", "error": "ValueError"}))
+        redis.publish(SESSIONS_CHANNEL, json.dumps(
+            {"type": "logout", "session_id": session_id_of(tokens["township"])}))
+        assert agent.receive_json() == {"type": "intake_failed", "intake_id": "abc",
+                                        "error": "ValueError"}
+        with pytest.raises(WebSocketDisconnect) as closed:
+            township.receive_json()
+        assert closed.value.code == CLOSE_SIGNED_OUT
