@@ -199,8 +199,12 @@ def apply_decision(request: Request, user: SessionUser, intake_id: str) -> dict[
             notices.append("工单已派出，未作当场答复；如需答复请在工单页处理")
     elif "dispatch" in decision:
         chosen = decision["dispatch"]
-        wanted = (chosen["categories"], chosen["lead_department"], chosen["co_departments"],
+        # The form lists needs in catalogue order; the case's own order keeps its main need first.
+        chosen["categories"] = sorted(chosen["categories"], key=lambda c: (
+            current[0].index(c) if c in current[0] else len(current[0])))
+        wanted = (chosen["categories"], chosen["lead_department"], sorted(chosen["co_departments"]),
                   chosen["accepting_unit"] or current[3], chosen["urgency"] or current[4])
+        current = (current[0], current[1], sorted(current[2]), current[3], current[4])
         if state in ("received", "triage"):
             run_action(request, user, case_id, "dispatch", ActionRequest(
                 categories=tuple(chosen["categories"]), lead_department=chosen["lead_department"],

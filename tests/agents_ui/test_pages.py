@@ -245,3 +245,32 @@ def test_the_search_page_renders_scoped_results(
     assert "杨老四" not in page.text
     bad = console.get("/console/search", params={"from": "yesterday"})
     assert bad.status_code == 400
+
+
+def test_accepting_the_suggestion_as_it_is_records_no_correction(
+    console: TestClient, credentials: dict[str, Any], services: IntakeServices,
+    sessions: sessionmaker[Session],
+) -> None:
+    csrf = sign_in(console, credentials, "agent")
+    text = ("松林乡新民村的独居老人摔伤了腿，家里没有收入，看病的钱也拿不出来，"
+            "想申请临时救助和医疗救助。")
+    suggested = console.post("/console/api/suggest", json={"text": text},
+                             headers={"X-CSRF-Token": csrf}).json()
+    assert len(suggested["categories"]) >= 2, suggested["categories"]
+    hidden = new_case_form(console)
+    response = console.post("/console/cases/new", data={
+        **hidden, "caller_number": CALLER, "text": text,
+        "categories": list(reversed(suggested["categories"])),  # the form's order is not the case's
+        "lead_department": suggested["lead_department"],
+        "co_departments": suggested["co_departments"], "urgency": suggested["urgency"],
+    }, follow_redirects=False)
+    intake_id = response.headers["location"].rsplit("/", 1)[1]
+    run_jobs(services)
+    applied = console.post(f"/console/api/intakes/{intake_id}/follow-up",
+                           headers={"X-CSRF-Token": csrf})
+    assert applied.status_code == 200, applied.text
+    with sessions() as session:
+        case = session.get(Case, applied.json()["case_id"])
+        assert case is not None and case.state == "dispatched"
+        assert case.categories == suggested["categories"]
+        assert session.scalar(select(TrainingExample.id)) is None
