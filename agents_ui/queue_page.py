@@ -48,12 +48,15 @@ def in_scope(query: Select[Any], session: Session, user: SessionUser) -> Select[
 
 
 def queue_row(case: Case, clocks: list[Clock], catalogue: Catalogue, now: dt.datetime,
-              unit_name: Any) -> dict[str, Any] | None:
-    """A case's queue row, or None when it is neither new nor at risk nor breached."""
+              unit_name: Any, new_to_me: bool = False) -> dict[str, Any] | None:
+    """A case's queue row, or None when it is neither new nor at risk nor breached.
+
+    `new_to_me`: a department's own part waits to be accepted, whatever the case's state.
+    """
     level = worst_level(clocks, now)
     if case.state not in OPEN_STATES:
         return None
-    if case.state not in NEW_STATES and level not in ("warned", "breached"):
+    if case.state not in NEW_STATES and not new_to_me and level not in ("warned", "breached"):
         return None
     pressing = most_pressing(clocks, now)
     category = catalogue.categories.get(case.category or "")
@@ -93,14 +96,25 @@ def queue_rows(request: Request, user: SessionUser) -> list[dict[str, Any]]:
     with deps.sessions() as session:
         at_risk = select(Clock.case_id).where(Clock.state.in_(LIVE_STATES),
                                               or_(Clock.state != "running", Clock.warn_at <= now))
+        waiting = pending_assignments(session, user)
         query = select(Case).where(
             Case.state.in_(OPEN_STATES),
-            or_(Case.state.in_(NEW_STATES), Case.id.in_(at_risk)),
+            or_(Case.state.in_(NEW_STATES), Case.id.in_(at_risk), Case.id.in_(waiting)),
         ).order_by(Case.created_at.desc()).limit(QUEUE_LIMIT)
         cases = list(session.scalars(in_scope(query, session, user)))
         clocks = clocks_of(session, [c.id for c in cases])
-        rows = [queue_row(c, clocks[c.id], deps.catalogue, now, unit_name) for c in cases]
+        mine = set(session.scalars(waiting))
+        rows = [queue_row(c, clocks[c.id], deps.catalogue, now, unit_name, c.id in mine)
+                for c in cases]
     return sorted((r for r in rows if r is not None), key=lambda r: r["sort_key"])
+
+
+def pending_assignments(session: Session, user: SessionUser) -> Select[Any]:
+    """Cases where this department user's own part is still to be accepted."""
+    if user.role != "department":
+        return select(Assignment.case_id).where(Assignment.id.is_(None))
+    return select(Assignment.case_id).where(Assignment.department == user.unit_code,
+                                            Assignment.state == "pending")
 
 
 def unit_namer(request: Request) -> Any:
@@ -151,7 +165,8 @@ def _queue_row_api(request: Request) -> Response:
         if case is None or not may_see(session, viewer_of(user), case):
             return JSONResponse({"error": "没有这个案件，或无权查看"}, status_code=404)
         clocks = clocks_of(session, [case_id])[case_id]
-        row = queue_row(case, clocks, deps.catalogue, deps.now(), unit_namer(request))
+        new_to_me = case_id in set(session.scalars(pending_assignments(session, user)))
+        row = queue_row(case, clocks, deps.catalogue, deps.now(), unit_namer(request), new_to_me)
     html = templates.get_template("_queue_row.html").render(row=row) if row is not None else None
     return JSONResponse({"row": row, "html": html})
 

@@ -274,3 +274,24 @@ def test_accepting_the_suggestion_as_it_is_records_no_correction(
         assert case is not None and case.state == "dispatched"
         assert case.categories == suggested["categories"]
         assert session.scalar(select(TrainingExample.id)) is None
+
+
+def test_a_departments_queue_holds_its_parts_still_to_accept(
+    console: TestClient, credentials: dict[str, Any], services: IntakeServices,
+) -> None:
+    case_id = call_case(console, credentials, services)
+    township = TestClient(console.app)
+    township_csrf = sign_in(township, credentials, "township")
+    accepted = township.post(f"/console/api/cases/{case_id}/actions/accept", json={},
+                             headers={"X-CSRF-Token": township_csrf})
+    assert accepted.status_code == 200, accepted.text
+    assert f'data-case-id="{case_id}"' not in township.get("/console/queue").text
+
+    department_csrf = sign_in(console, credentials, "department")
+    assert f'data-case-id="{case_id}"' in console.get("/console/queue").text
+    assert console.get(f"/console/api/queue/{case_id}").json()["row"]["id"] == case_id
+    mine = console.post(f"/console/api/cases/{case_id}/actions/accept", json={},
+                        headers={"X-CSRF-Token": department_csrf})
+    assert mine.status_code == 200, mine.text
+    assert f'data-case-id="{case_id}"' not in console.get("/console/queue").text
+    assert console.get(f"/console/api/queue/{case_id}").json()["row"] is None
