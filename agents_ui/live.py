@@ -138,7 +138,8 @@ class Relay:
             if self.thread is None or not self.thread.is_alive():
                 self.stop = threading.Event()
                 self.subscribed = threading.Event()
-                self.thread = threading.Thread(target=self._listen, args=(self.stop,),
+                self.thread = threading.Thread(target=self._listen,
+                                               args=(self.stop, self.subscribed),
                                                name="console-relay", daemon=True)
                 self.thread.start()
 
@@ -149,26 +150,33 @@ class Relay:
                 self.stop.set()
                 self.thread = None
 
-    def _listen(self, stop: threading.Event) -> None:
+    def _listen(self, stop: threading.Event, subscribed: threading.Event) -> None:
         # A pool of its own: whoever closes the shared client must not pull the socket from here.
         pool = self.redis.connection_pool
         own = Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class,
                                                    **pool.connection_kwargs))
         try:
-            self._subscribe_until(stop, own)
+            self._subscribe_until(stop, subscribed, own)
         finally:
             own.close()
 
-    def _subscribe_until(self, stop: threading.Event, redis: Redis) -> None:
+    def _subscribe_until(self, stop: threading.Event, subscribed: threading.Event,
+                         redis: Redis) -> None:
         while not stop.is_set():
-            pubsub = redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+            pubsub = redis.pubsub()  # type: ignore[no-untyped-call]
+            confirmed: set[str] = set()
             try:
                 pubsub.subscribe(*CHANNELS)
                 while not stop.is_set():
                     message = pubsub.get_message(timeout=0.5)
-                    if not self.subscribed.is_set() and pubsub.subscribed:
-                        self.subscribed.set()
-                    if message is not None:
+                    if message is None:
+                        continue
+                    if message["type"] == "subscribe":
+                        # Consoles are told they are live only once Redis has every channel.
+                        confirmed.add(_text(message["channel"]))
+                        if confirmed >= set(CHANNELS):
+                            subscribed.set()
+                    elif message["type"] == "message":
                         self.deliver(message["channel"], message["data"])
             except (RedisError, OSError):
                 log.warning("console relay lost Redis; reconnecting", exc_info=True)
@@ -179,8 +187,7 @@ class Relay:
 
     def deliver(self, channel: bytes | str, data: bytes | str) -> int:
         """Fan one pub/sub message out; returns to how many consoles it went."""
-        channel = channel.decode() if isinstance(channel, bytes) else channel
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        channel, text = _text(channel), _text(data)
         try:
             message = json.loads(text)
         except json.JSONDecodeError:
@@ -231,6 +238,10 @@ class Relay:
         if len(self.sources) > 10_000:
             self.sources.popitem(last=False)
         return source
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def relay_of(websocket: WebSocket) -> Relay:
