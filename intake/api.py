@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -106,6 +106,34 @@ def database_guard(handler: Callable[..., Response]) -> Callable[..., Response]:
     return guarded
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def with_body(handler: Callable[[Request, bytes], Response]) -> Endpoint:
+    """An endpoint that reads the (size-limited) body, then runs `handler` off the event loop."""
+    guarded = database_guard(handler)
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        try:
+            body = await read_body(request)
+        except BadRequest as exc:
+            return exc.response
+        return await run_in_threadpool(guarded, request, body)
+
+    return endpoint
+
+
+def without_body(handler: Callable[[Request], Response]) -> Endpoint:
+    guarded = database_guard(handler)
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        return await run_in_threadpool(guarded, request)
+
+    return endpoint
+
+
 def accept(services: IntakeServices, *, channel: str, source: str, message_id: str | None,
            payload: dict[str, Any]) -> Response:
     """Commit the inbox row, then enqueue; 202 only once the row is committed."""
@@ -124,16 +152,8 @@ def accept(services: IntakeServices, *, channel: str, source: str, message_id: s
     return JSONResponse(body, status_code=202)
 
 
-async def intake_call(request: Request) -> Response:
-    try:
-        body = await read_body(request)
-    except BadRequest as exc:
-        return exc.response
-    return await run_in_threadpool(_intake_call, request, body)
-
-
-@database_guard
-def _intake_call(request: Request, body: bytes) -> Response:
+@with_body
+def intake_call(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
         with services.sessions() as session:
@@ -150,16 +170,8 @@ def _intake_call(request: Request, body: bytes) -> Response:
                   message_id=call.message_id, payload=payload)
 
 
-async def intake_app(request: Request) -> Response:
-    try:
-        body = await read_body(request)
-    except BadRequest as exc:
-        return exc.response
-    return await run_in_threadpool(_intake_app, request, body)
-
-
-@database_guard
-def _intake_app(request: Request, body: bytes) -> Response:
+@with_body
+def intake_app(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
         with services.sessions() as session:
@@ -187,16 +199,8 @@ def token_user(services: IntakeServices, request: Request) -> User:
         return user
 
 
-async def intake_referral(request: Request) -> Response:
-    try:
-        body = await read_body(request)
-    except BadRequest as exc:
-        return exc.response
-    return await run_in_threadpool(_intake_referral, request, body)
-
-
-@database_guard
-def _intake_referral(request: Request, body: bytes) -> Response:
+@with_body
+def intake_referral(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
         user = token_user(services, request)
@@ -220,16 +224,8 @@ def _intake_referral(request: Request, body: bytes) -> Response:
                   message_id=referral.message_id, payload=payload)
 
 
-async def auth_token(request: Request) -> Response:
-    try:
-        body = await read_body(request)
-    except BadRequest as exc:
-        return exc.response
-    return await run_in_threadpool(_auth_token, request, body)
-
-
-@database_guard
-def _auth_token(request: Request, body: bytes) -> Response:
+@with_body
+def auth_token(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
         credentials = validate(TokenRequest, parse_json(body))
@@ -257,12 +253,8 @@ def viewer_of(services: IntakeServices, request: Request) -> Viewer:
     return Viewer(kind="user", name=user.username, role=user.role, unit_code=user.unit_code)
 
 
-async def get_intake_state(request: Request) -> Response:
-    return await run_in_threadpool(_get_intake_state, request)
-
-
-@database_guard
-def _get_intake_state(request: Request) -> Response:
+@without_body
+def get_intake_state(request: Request) -> Response:
     services = services_of(request)
     try:
         viewer = viewer_of(services, request)
@@ -286,12 +278,8 @@ def _may_see_intake(viewer: Viewer, source: str) -> bool:
     return viewer.role in ("agent", "admin", "supervisor") or viewer.name == source
 
 
-async def get_case(request: Request) -> Response:
-    return await run_in_threadpool(_get_case, request)
-
-
-@database_guard
-def _get_case(request: Request) -> Response:
+@without_body
+def get_case(request: Request) -> Response:
     services = services_of(request)
     try:
         viewer = viewer_of(services, request)
@@ -305,12 +293,8 @@ def _get_case(request: Request) -> Response:
         return JSONResponse(case_detail(session, case, masked=True))
 
 
-async def people_lookup(request: Request) -> Response:
-    return await run_in_threadpool(_people_lookup, request)
-
-
-@database_guard
-def _people_lookup(request: Request) -> Response:
+@without_body
+def people_lookup(request: Request) -> Response:
     services = services_of(request)
     try:
         viewer = viewer_of(services, request)
@@ -335,16 +319,8 @@ def _people_lookup(request: Request) -> Response:
         })
 
 
-async def classify(request: Request) -> Response:
-    try:
-        body = await read_body(request)
-    except BadRequest as exc:
-        return exc.response
-    return await run_in_threadpool(_classify, request, body)
-
-
-@database_guard
-def _classify(request: Request, body: bytes) -> Response:
+@with_body
+def classify(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
         viewer_of(services, request)
