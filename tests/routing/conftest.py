@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from routing.calendar import WorkingCalendar
 from routing.catalogue import Catalogue, load_catalogue
 from routing.jurisdiction import JurisdictionTree, parse_units_csv
+from routing.sla_policy import SlaPolicy, load_sla_policy
 
 DEMO_COUNTY = Path(__file__).resolve().parents[2] / "hotline" / "demo" / "county.csv"
 
@@ -18,3 +20,13 @@ def tree() -> JurisdictionTree:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def policy() -> SlaPolicy:
+    return load_sla_policy()
+
+
+@pytest.fixture(scope="session")
+def calendar(policy: SlaPolicy) -> WorkingCalendar:
+    return policy.working_calendar()

@@ -6,26 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from cases.opening import ClockSpec
 from routing.calendar import WorkingCalendar
 from routing.clock_plan import plan_clocks, planner
 from routing.route import Route
-from routing.sla_policy import SlaPolicy, load_sla_policy
+from routing.sla_policy import SlaPolicy
 
 TZ = ZoneInfo("Asia/Shanghai")
 EVE_OF_NATIONAL_DAY = datetime(2026, 9, 30, 16, 0, tzinfo=TZ)
-
-
-@pytest.fixture(scope="module")
-def policy() -> SlaPolicy:
-    return load_sla_policy()
-
-
-@pytest.fixture(scope="module")
-def calendar(policy: SlaPolicy) -> WorkingCalendar:
-    return policy.working_calendar()
 
 
 def route(state: str, urgency: str, categories: Sequence[str], keys: Sequence[str],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,16 +17,6 @@ from routing.timers import DUE_KEY, TimerIndex
 from tests.routing.test_timers import local, open_test_case
 
 TUESDAY_9 = local(2026, 9, 29, 9, 0)
-
-
-@pytest.fixture(scope="module")
-def policy() -> SlaPolicy:
-    return load_sla_policy()
-
-
-@pytest.fixture(scope="module")
-def calendar(policy: SlaPolicy) -> WorkingCalendar:
-    return policy.working_calendar()
 
 
 def clocks(session: Session, case_id: int) -> dict[tuple[str, str | None], Clock]:

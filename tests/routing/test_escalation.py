@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,21 +15,11 @@ from intake.services import EVENTS_CHANNEL
 from routing.calendar import WorkingCalendar
 from routing.escalation import escalation_chain, level_unit, record_fire
 from routing.jurisdiction import JurisdictionTree
-from routing.sla_policy import SlaPolicy, load_sla_policy
+from routing.sla_policy import SlaPolicy
 from routing.timers import TimerEngine
 from tests.routing.test_timers import BAISHI, CITY, COUNTY, local, open_test_case
 
 PROVINCE = "530000000000"
-
-
-@pytest.fixture(scope="module")
-def policy() -> SlaPolicy:
-    return load_sla_policy()
-
-
-@pytest.fixture(scope="module")
-def calendar(policy: SlaPolicy) -> WorkingCalendar:
-    return policy.working_calendar()
 
 
 def test_the_chain_goes_township_county_city_province(tree: JurisdictionTree) -> None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from redis import Redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +23,7 @@ from routing.calendar import WorkingCalendar
 from routing.clock_plan import plan_clocks
 from routing.jurisdiction import JurisdictionTree
 from routing.route import Route
-from routing.sla_policy import SlaPolicy, load_sla_policy
+from routing.sla_policy import SlaPolicy
 from routing.timers import DUE_KEY, SEEN_KEY, PolicyBook, TimerEngine, TimerIndex
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -37,16 +36,6 @@ NOON = datetime(2026, 9, 29, 12, 0, tzinfo=TZ)  # a Tuesday
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
           second: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=TZ)
-
-
-@pytest.fixture(scope="module")
-def policy() -> SlaPolicy:
-    return load_sla_policy()
-
-
-@pytest.fixture(scope="module")
-def calendar(policy: SlaPolicy) -> WorkingCalendar:
-    return policy.working_calendar()
 
 
 def open_test_case(
