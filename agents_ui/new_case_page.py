@@ -32,6 +32,7 @@ from cases.workflow import IllegalTransition
 from intake.api import accept
 from intake.errors import field_errors
 from intake.schemas import CallIntake
+from routing.catalogue import Catalogue
 
 FOLLOW_UP_TTL_S = 24 * 3600
 _FOLLOW_UP_KEY = "hotline:intake-follow-up:"
@@ -73,6 +74,26 @@ def intake_payload(form: Any, user: SessionUser) -> dict[str, Any]:
     if _text(form, "accepting_unit"):
         payload["accepting_unit"] = _text(form, "accepting_unit")
     return payload
+
+
+def agent_route(decision: dict[str, Any], catalogue: Catalogue) -> dict[str, Any] | None:
+    """The agent's dispatch decision as the intake carries it: the main need first.
+
+    The form lists needs in catalogue order; the main need is the one the chosen lead
+    department leads.
+    """
+    chosen = decision.get("dispatch")
+    if not chosen:
+        return None
+    categories = list(chosen["categories"])
+    leading = [c for c in categories if c in catalogue.categories
+               and catalogue.categories[c].lead == chosen["lead_department"]]
+    if leading:
+        categories.remove(leading[0])
+        categories.insert(0, leading[0])
+    return {"categories": categories, "lead_department": chosen["lead_department"],
+            "co_departments": chosen["co_departments"],
+            **({"urgency": chosen["urgency"]} if chosen["urgency"] else {})}
 
 
 def decision_of(form: Any) -> dict[str, Any]:
@@ -126,6 +147,10 @@ async def submit_case(request: Request) -> Response:
     assert user is not None
     form = await request.form()
     payload = intake_payload(form, user)
+    # The case opens as the agent decided; a correction becomes a training example.
+    route = agent_route(decision_of(form), deps_of(request).catalogue)
+    if route is not None:
+        payload["agent_route"] = route
     try:
         call = CallIntake.model_validate(payload)
     except ValidationError as exc:
@@ -212,7 +237,10 @@ def apply_decision(request: Request, user: SessionUser, intake_id: str) -> dict[
                 accepting_unit=chosen["accepting_unit"], urgency=chosen["urgency"],
                 note="接线员在通话中确认分派"))
             notices.append("已按您确认的分派派单")
-        elif wanted != current:
+        elif wanted == current:
+            # The intake carried the agent's route: the case opened as decided.
+            notices.append("已按您确认的分派派单")
+        else:
             with deps.sessions() as session:
                 session.add(TrainingExample(
                     case_id=case_id, text=text, categories=list(chosen["categories"]),

@@ -6,6 +6,7 @@ job sees the current state; opening the case is idempotent on the intake id.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -13,14 +14,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cases.corrections import record_correction
 from cases.inbox import get_intake, record_failure
 from cases.opening import CaseOpening, ClockSpec, open_case
 from cases.people import PersonData
-from cases.tables import Case, Intake
+from cases.tables import Case, Intake, TrainingExample
 from cases.views import event_message
 from intake.events import publish
 from intake.services import IntakeServices
 from nlp.signals import Signals
+from routing.agent_choice import AgentChoice, UnknownCode, apply_agent_choice, differs
+from routing.catalogue import Catalogue
 from routing.decide import RoutingContext
 from routing.route import Route
 
@@ -79,21 +83,53 @@ def _process(pipeline: Pipeline, intake_id: str) -> int | None:
             return None
         if services.classifier is None:
             raise RuntimeError("no classifier installed")
-        signals, route = services.classifier().classify(
-            str(intake.payload["text"]), routing_context(intake)
-        )
+        classifier = services.classifier()
+        signals, route = classifier.classify(str(intake.payload["text"]), routing_context(intake))
         now = services.now()
+        route, correction = agent_route(session, intake, route, classifier.catalogue, now)
         clocks: tuple[ClockSpec, ...] = ()
         policy_version = ""
         if pipeline.plan_clocks is not None:
             clocks, policy_version = pipeline.plan_clocks(route, now)
         opening = case_opening(intake, signals, route, clocks, policy_version)
         opened = open_case(session, intake, opening, now)
+        if correction is not None and opened.created:
+            correction.case_id = opened.case.id
+            session.commit()
         if opened.created:
             publish(services.redis, [event_message(e, opened.case) for e in opened.events])
             if pipeline.after_open is not None:
                 pipeline.after_open(session, opened.case)
         return opened.case.id
+
+
+def agent_route(session: Session, intake: Intake, route: Route, catalogue: Catalogue,
+                now: dt.datetime) -> tuple[Route, TrainingExample | None]:
+    """The agent's confirmed or corrected route, when the intake carries one.
+
+    A correction is kept as a training example, in the same transaction as the case.
+    """
+    chosen = intake.payload.get("agent_route")
+    if not chosen:
+        return route, None
+    choice = AgentChoice(
+        categories=tuple(chosen["categories"]), lead_department=chosen.get("lead_department"),
+        co_departments=tuple(chosen.get("co_departments") or ()), urgency=chosen.get("urgency"),
+    )
+    try:
+        corrected = apply_agent_choice(route, choice, catalogue)
+    except UnknownCode as exc:
+        log.warning("agent's route of intake %s ignored: %s", intake.id, exc)
+        return route, None
+    if not differs(route, corrected):
+        return corrected, None
+    return corrected, record_correction(
+        session, case_id=None, text=str(intake.payload["text"]),
+        categories=list(corrected.categories),
+        departments=[d for d in (corrected.lead_department, *corrected.co_departments) if d],
+        urgency=corrected.urgency, in_scope=corrected.state != "transferred_out",
+        by=str(intake.payload.get("agent") or intake.source), now=now,
+    )
 
 
 def routing_context(intake: Intake) -> RoutingContext:

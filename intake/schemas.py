@@ -75,6 +75,18 @@ class ContactIn(Strict):
     relation: ShortText | None = Field(default=None, description="与求助对象关系，如 邻居、女儿")
 
 
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")]
+
+
+class AgentRoute(Strict):
+    """The agent's decision on the classifier's suggestion: accepted as is, or corrected."""
+
+    categories: list[Code] = Field(min_length=1, max_length=8, description="诉求类别，主诉求在前")
+    lead_department: Code | None = Field(default=None, description="主办部门")
+    co_departments: list[Code] = Field(default_factory=list, max_length=10, description="协办部门")
+    urgency: Literal["critical", "urgent", "normal"] | None = None
+
+
 class CallIntake(Strict):
     """A case written by a hotline agent during or after a call."""
 
@@ -87,6 +99,7 @@ class CallIntake(Strict):
     person: PersonIn | None = None
     caller_is_person: bool = Field(default=False, description="来电人即求助对象")
     accepting_unit: UnitCode | None = Field(default=None, description="接线员指定的受理乡镇")
+    agent_route: AgentRoute | None = Field(default=None, description="接线员确认或更正的分派")
 
 
 class AppIntake(Strict):

@@ -72,7 +72,7 @@ def decide(
     co = _co_departments(handled, lead) if state == "dispatched" else ()
     ordered = _ordered_categories(cats, lead_category)
     final_state = "triage" if reasons else state
-    sla_keys = _sla_keys(final_state, handled, signals.urgency, catalogue)
+    sla_keys = sla_keys_for(final_state, handled, signals.urgency, catalogue)
     explanation = _explain(
         signals, needs, catalogue, tree, final_state, accepting, township, accused_township,
         lead, co, context,
@@ -146,7 +146,7 @@ def _ordered_categories(cats: Sequence[Category], lead: Category | None) -> tupl
     return tuple(codes)
 
 
-def _sla_keys(
+def sla_keys_for(
     state: str, handled: Sequence[Category], urgency: str, catalogue: Catalogue
 ) -> tuple[str, ...]:
     """The clocks this case starts; those that run from dispatch wait for a triaged case."""

@@ -202,3 +202,34 @@ def test_classify_answers_signals_and_route(client: TestClient, credentials: dic
     assert body["explanation"]
     unauthenticated = client.post("/api/v1/classify", json={"text": "x"})
     assert unauthenticated.status_code == 401
+
+
+def test_an_agents_correction_routes_the_case_and_is_a_training_example(
+    client: TestClient, services: IntakeServices, credentials: dict[str, Any]
+) -> None:
+    from cases.tables import TrainingExample
+
+    payload = call_payload(
+        call_id="corr-1", accepting_unit="530329102000",
+        text="我爸瘫在床上，家里没有收入，想给他申请点补助",
+        agent_route={"categories": ["tekun", "canji"], "lead_department": "mz_jz",
+                     "co_departments": ["cl"], "urgency": "urgent"})
+    assert client.post("/api/v1/intake/call", json=payload,
+                       headers=bearer(credentials, "call")).status_code == 202
+    run_jobs(services)
+    with services.sessions() as session:
+        case = session.scalars(select(Case)).one()
+        assert (case.categories, case.lead_department, case.co_departments, case.urgency,
+                case.state) == (["tekun", "canji"], "mz_jz", ["cl"], "urgent", "dispatched")
+        example = session.scalars(select(TrainingExample)).one()
+        assert example.case_id == case.id and example.categories == ["tekun", "canji"]
+        assert example.created_by == "phone-system"
+
+
+def test_an_unknown_code_in_the_agents_route_is_refused(
+    client: TestClient, credentials: dict[str, Any]
+) -> None:
+    payload = call_payload(agent_route={"categories": ["Dibao!"]})
+    response = client.post("/api/v1/intake/call", json=payload, headers=bearer(credentials, "call"))
+    assert response.status_code == 422
+    assert response.json()["fields"][0]["field"] == "agent_route.categories.0"
