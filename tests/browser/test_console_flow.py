@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -15,7 +17,10 @@ from tests.intake.conftest import run_jobs
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# Screenshots of the main screens: into docs/ when HOTLINE_SCREENSHOTS=1 (to refresh the
+# README's pictures), otherwise into a scratch directory so a test run changes no tracked file.
+DOCS = (Path(__file__).resolve().parents[2] / "docs" if os.environ.get("HOTLINE_SCREENSHOTS")
+        else Path(tempfile.mkdtemp(prefix="hotline-screens-")))
 CALLER = "13987654321"
 WAIT_MS = 15_000
 
@@ -40,14 +45,14 @@ def live(page: Page) -> None:
 
 def post(base: str, path: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = httpx.post(f"{base}{path}", json=body, headers=headers)
+    response = httpx2.post(f"{base}{path}", json=body, headers=headers)
     assert response.status_code in (200, 202), response.text
     answer: dict[str, Any] = response.json()
     return answer
 
 
 def case_of(base: str, credentials: dict[str, Any], intake_id: str) -> int:
-    state = httpx.get(f"{base}/api/v1/intakes/{intake_id}",
+    state = httpx2.get(f"{base}/api/v1/intakes/{intake_id}",
                       headers={"Authorization": f"Bearer {credentials['call']['api_key']}"}).json()
     assert state["case_id"], state
     return int(state["case_id"])
