@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,12 +15,34 @@ from agents_ui.app import deps_of
 from agents_ui.auth import current_user
 from cases.accounts import ROLE_NAMES
 from cases.workflow import ACTION_NAMES, STATE_NAMES
+from routing.duration import parse_duration
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+BEIJING = ZoneInfo("Asia/Shanghai")
 
-URGENCY_NAMES = {"critical": "危急", "urgent": "紧急", "normal": "一般"}
+
+def local_time(value: str | dt.datetime | None) -> str:
+    """Times as people here read them: Beijing time, to the minute."""
+    if not value:
+        return ""
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def duration_text(value: str) -> str:
+    """"3wd" → "3个工作日"; what the policy file says, in words."""
+    try:
+        return parse_duration(value).describe()
+    except ValueError:
+        return value
+
+
+templates.env.filters["local_time"] = local_time
+templates.env.filters["duration_text"] = duration_text
+
+URGENCY_NAMES = {"critical": "特急", "urgent": "紧急", "normal": "一般"}
 HOTLINE_NAME = "12349社会救助服务热线"
 
 

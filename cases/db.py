@@ -59,6 +59,6 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
 def create_schema(engine: Engine) -> None:
     """Create every table the record needs (idempotent)."""
     # Importing the modules registers their tables on Base.metadata.
-    from cases import calendar_days, sla_store, tables  # noqa: F401
+    from cases import calendar_days, policy_answers, sla_store, tables  # noqa: F401
 
     Base.metadata.create_all(engine)

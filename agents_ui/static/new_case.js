@@ -55,7 +55,7 @@
     $("suggestion-state").textContent = "置信度 " + Math.round(s.confidence * 100) + "%";
     $("s-needs").textContent = s.needs.length ? s.needs.map((n) => n.name + " " + Math.round(n.probability * 100) + "%").join("、") : "未识别";
     $("s-urgency").replaceChildren(live.el("span", { class: "tag urgency-tag-" + s.urgency,
-      text: { critical: "危急", urgent: "紧急", normal: "一般" }[s.urgency] || s.urgency }));
+      text: { critical: "特急", urgent: "紧急", normal: "一般" }[s.urgency] || s.urgency }));
     $("s-township").textContent = s.names.accepting_unit || "未能确定，请询问来电人";
     $("s-lead").textContent = s.names.lead_department || "—";
     $("s-co").textContent = s.names.co_departments.join("、") || "—";

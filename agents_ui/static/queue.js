@@ -45,7 +45,7 @@
     if (acknowledged().has(String(id)) || pending.has(String(id))) return;
     pending.set(String(id), tracking);
     document.getElementById("critical-text").textContent =
-      Array.from(pending.values()).join("、") + " —— 危急情形，请立即处理";
+      Array.from(pending.values()).join("、") + " —— 特急情形，请立即处理";
     banner.hidden = false;
     document.body.classList.add("has-critical");
     live.alarm();
@@ -88,7 +88,9 @@
     if (!answer.ok) return;
     const item = answer.body;
     table.prepend(live.el("tr", { "data-intake-id": item.id, class: "row-new" }, [
-      live.el("td", { text: item.received_at.slice(0, 16).replace("T", " ") }),
+      live.el("td", { text: new Date(item.received_at).toLocaleString("zh-CN", {
+        timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: "2-digit",
+        day: "2-digit", hour: "2-digit", minute: "2-digit" }) }),
       live.el("td", { text: item.channel }), live.el("td", { text: item.source }),
       live.el("td", { text: item.excerpt }), live.el("td", { class: "small", text: item.error || "" }),
     ]));
