@@ -14,6 +14,7 @@ import numpy as np
 
 from nlp.categories import CATEGORIES, OUT_OF_SCOPE
 from nlp.entities import extract
+from nlp.hardship import read
 from nlp.model import Matrix, TextModel, WordRow, model_text
 from nlp.normalise import normalise
 from nlp.places import PlaceMatcher
@@ -23,6 +24,8 @@ from nlp.training import load_model
 from nlp.urgency import UrgencyCues, find_cues
 
 _OUT = CATEGORIES.index(OUT_OF_SCOPE)
+_ZIXUN = CATEGORIES.index("zixun")
+_NOT_NEEDS = (_OUT, _ZIXUN, CATEGORIES.index("tousu"))
 _CRITICAL, _URGENT = 0, 1  # columns of URGENCY_LEVELS
 
 
@@ -33,6 +36,8 @@ class Analyser:
         self.model = model
         self.version = version
         self._places = PlaceMatcher(places)
+        # A category without a need head (never or always labelled) is judged by the lead head.
+        self._has_need_head = np.asarray([c in model.category_models for c in CATEGORIES])
         # Short aliases stay out of the tokenizer: 核桃 is a village and a nut.
         add_words(p.name for p in places)
 
@@ -55,12 +60,14 @@ class Analyser:
         results = [self._empty(t, n) for t, n in zip(texts, normalised, strict=True)]
         if not filled:
             return results
-        word_rows, matrix = self.model.features([model_text(normalised[i]) for i in filled])
+        model_texts = [model_text(normalised[i]) for i in filled]
+        word_rows, matrix = self.model.features(model_texts)
         predicted = self.model.predict(matrix)
         for row, index in enumerate(filled):
             results[index] = self._signals(
                 texts[index],
                 normalised[index],
+                model_texts[row],
                 word_rows[row],
                 predicted.lead[row],
                 predicted.needs[row],
@@ -73,6 +80,7 @@ class Analyser:
         self,
         original: str,
         text: str,
+        for_model: str,
         words: WordRow,
         lead_p: Matrix,
         need_p: Matrix,
@@ -80,10 +88,7 @@ class Analyser:
         intent_p: Matrix | None,
     ) -> Signals:
         cues = find_cues(text)
-        lead = int(np.argmax(lead_p))
-        # Someone whose life is at risk is in scope whatever else the text is about.
-        if lead == _OUT and cues.critical:
-            lead = int(np.argmax(np.where(np.arange(len(CATEGORIES)) == _OUT, -1.0, lead_p)))
+        lead = self._lead(lead_p, need_p, for_model, cues)
         in_scope = lead != _OUT
         needs = self._needs(lead, lead_p, need_p, words, in_scope)
         urgency, evidence = self._urgency(cues, urgency_p, words)
@@ -105,6 +110,24 @@ class Analyser:
             family=entities.family,
             places=self._places.find(text),
         )
+
+    def _lead(self, lead_p: Matrix, need_p: Matrix, for_model: str, cues: UrgencyCues) -> int:
+        settings = self.model.settings
+        agreement = np.where(self._has_need_head, np.maximum(need_p, 1e-9), 1.0) ** settings.lead_need_weight
+        scores = lead_p * agreement
+        lead = int(np.argmax(scores))
+        # Someone whose life is at risk is in scope whatever else the text is about.
+        if lead == _OUT and cues.critical:
+            scores[_OUT] = -1.0
+            lead = int(np.argmax(scores))
+        if (
+            lead not in _NOT_NEEDS
+            and not cues.critical
+            and lead_p[_ZIXUN] >= settings.question_zixun
+            and read(for_model).question_only
+        ):
+            return _ZIXUN
+        return lead
 
     def _needs(
         self,
