@@ -17,7 +17,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 ROUTE_MODULES: tuple[str, ...] = (
     "auth_views", "actions_api", "search_api",
     "live", "calls", "queue_page", "case_page", "suggest_api", "policy_answers",
-    "new_case_page", "search_page", "sla_api",
+    "new_case_page", "search_page", "sla_api", "supervise_page",
 )
 
 

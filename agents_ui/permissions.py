@@ -70,6 +70,7 @@ PERMISSIONS: dict[str, Permission] = {
     "POST /console/api/cases/{case_id:int}/reveal": session(*HANDLERS, object_level=True),
     "GET /console/api/search": session(*EVERYONE),
     "GET /console/search": session(*EVERYONE),
+    "GET /console/supervise": session("supervisor"),
     # the agent's screens
     "WS /console/ws": session(*EVERYONE),
     "GET /console/queue": session(*EVERYONE),

@@ -30,6 +30,7 @@ from agents_ui.app import deps_of
 from agents_ui.auth import current_user
 from agents_ui.deps import ConsoleDeps
 from cases.access import HOTLINE_WIDE, units_below
+from cases.directory import unit_names
 from cases.tables import Assignment, Case, Clock, Unit, User
 from cases.views import case_summary, clock_view
 from intake.auth import AuthError, bearer, user_id_for_token
@@ -127,8 +128,11 @@ def _at_risk(request: Request) -> Response:
                               Clock.paused_at.is_(None))
         rows = session.execute(
             scoped(query, session, caller).order_by(Clock.deadline, Clock.id).limit(limit)).all()
-        items = [{"case": case_summary(case),
+        names = unit_names(session)
+        items = [{"case": {**case_summary(case),
+                           "accepting_unit_name": names.get(case.accepting_unit or "")},
                   "clock": {**clock_view(clock), "department": department,
+                            "department_name": names.get(department or ""),
                             "name": CLOCK_NAMES.get(clock.kind, clock.kind),
                             "remaining_s": int((clock.deadline - now).total_seconds()),
                             "level": _level(clock, now)}}
