@@ -177,7 +177,7 @@ class Relay:
                         if confirmed >= set(CHANNELS):
                             subscribed.set()
                     elif message["type"] == "message":
-                        self.deliver(message["channel"], message["data"])
+                        self.deliver(message["channel"], message["data"], stop)
             except (RedisError, OSError):
                 log.warning("console relay lost Redis; reconnecting", exc_info=True)
                 stop.wait(1.0)
@@ -185,8 +185,13 @@ class Relay:
                 with contextlib.suppress(RedisError, OSError):
                     pubsub.close()
 
-    def deliver(self, channel: bytes | str, data: bytes | str) -> int:
-        """Fan one pub/sub message out; returns to how many consoles it went."""
+    def deliver(self, channel: bytes | str, data: bytes | str,
+                listener_stopped: threading.Event | None = None) -> int:
+        """Fan one pub/sub message out; returns to how many consoles it went.
+
+        A listener told to stop may still be reading while its successor starts; what it
+        reads then is the successor's to deliver, or each console would get it twice.
+        """
         channel, text = _text(channel), _text(data)
         try:
             message = json.loads(text)
@@ -196,6 +201,8 @@ class Relay:
         if not isinstance(message, dict):
             return 0
         with self.lock:
+            if listener_stopped is not None and listener_stopped.is_set():
+                return 0
             consoles = list(self.consoles)
         if channel == SESSIONS_CHANNEL:
             return self._end_sessions(message, consoles)

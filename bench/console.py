@@ -122,6 +122,9 @@ class System:
         self.redis.stop()
 
 
+DUPLICATES: list[str] = []  # the same event delivered twice to one console: a relay fault
+
+
 async def console(cookie: str, ready: asyncio.Event, arrivals: dict[str, list[float]],
                   opened: list[ClientConnection]) -> None:
     socket = await connect(f"ws://127.0.0.1:{PORT}/console/ws", origin=BASE,  # type: ignore[arg-type]
@@ -131,11 +134,17 @@ async def console(cookie: str, ready: asyncio.Event, arrivals: dict[str, list[fl
     hello = json.loads(await socket.recv())
     assert hello["type"] == "hello", hello
     ready.set()
+    seen: set[str] = set()
     async for raw in socket:
         message = json.loads(raw)
         event = message.get("event") or {}
         if event.get("kind") == "received":
-            arrivals.setdefault(event["data"]["intake_id"], []).append(time.perf_counter())
+            intake_id = event["data"]["intake_id"]
+            if intake_id in seen:
+                DUPLICATES.append(intake_id)
+                continue
+            seen.add(intake_id)
+            arrivals.setdefault(intake_id, []).append(time.perf_counter())
 
 
 async def measure(system: System, watcher: PublishWatcher, consoles: int,
@@ -212,7 +221,9 @@ def main() -> int:
                   f"{pct(figures['all_shown'], .99):6.1f} ms  "
                   f"fan-out p50/p99 {pct(figures['fan_out'], .5):5.1f}/"
                   f"{pct(figures['fan_out'], .99):5.1f} ms  "
-                  f"missed deliveries {int(figures['missing'][0])}")
+                  f"missed deliveries {int(figures['missing'][0])}  "
+                  f"duplicate deliveries {len(DUPLICATES)}")
+            DUPLICATES.clear()
     finally:
         system.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
