@@ -98,18 +98,19 @@ class CaseWatcher:
 
 
 class System:
-    def __init__(self, workers: int, baseline: bool, data_dir: Path, model_dir: Path) -> None:
+    def __init__(self, workers: int, baseline: bool, data_dir: Path, model_dir: Path,
+                 database_url: str = "") -> None:
         self.data_dir = data_dir
         self.redis = EmbeddedRedis(data_dir / "redis")
         self.url = self.redis.start()
-        self.settings = Settings.from_env({
-            "HOTLINE_DATA_DIR": str(data_dir), "REDIS_URL": self.url,
-            "HOTLINE_MODEL_DIR": str(model_dir), "HOTLINE_PORT": "8399",
-        })
+        stores = {"HOTLINE_DATA_DIR": str(data_dir), "REDIS_URL": self.url,
+                  "HOTLINE_MODEL_DIR": str(model_dir), "HOTLINE_PORT": "8399"}
+        if database_url:
+            stores["DATABASE_URL"] = database_url
+        self.settings = Settings.from_env(stores)
         _, sessions = open_database(self.settings)
         self.credentials = seed(sessions, catalogue_of(self.settings), data_dir)
-        env = dict(os.environ, HOTLINE_DATA_DIR=str(data_dir), REDIS_URL=self.url,
-                   HOTLINE_MODEL_DIR=str(model_dir), HOTLINE_PORT="8399")
+        env = dict(os.environ, **stores)
         python = sys.executable
         self.children = [subprocess.Popen([python, "-m", "hotline.cli", "web"], env=env, cwd=ROOT)]
         for _ in range(workers):
@@ -196,9 +197,10 @@ def sustained(step: Step) -> bool:
             and step.pct(step.to_case_ms, .99) < 2000)
 
 
-def run(workers: int, baseline: bool, rates: list[float], seconds: float, model_dir: Path) -> list[Step]:
+def run(workers: int, baseline: bool, rates: list[float], seconds: float, model_dir: Path,
+        database_url: str = "") -> list[Step]:
     data_dir = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
-    system = System(workers, baseline, data_dir, model_dir)
+    system = System(workers, baseline, data_dir, model_dir, database_url)
     watcher = CaseWatcher(system.url)
     steps: list[Step] = []
     try:
@@ -218,6 +220,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default="",
+                        help="an empty PostgreSQL database to measure instead of SQLite")
+    parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     seconds = 5.0 if args.quick else 10.0
     model_dir = Path(tempfile.mkdtemp(prefix="hotline-bench-model-"))
@@ -225,12 +230,17 @@ def main() -> None:
 
     print(f"== hotline workers (non-forking, model preloaded), {args.workers} workers, "
           f"{seconds:.0f} s per rate ==")
-    steps = run(args.workers, False, [50, 100, 200, 300, 400, 600], seconds, model_dir)
+    store = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"database: {store}")
+    steps = run(args.workers, False, [50, 100, 200, 300, 400, 600], seconds, model_dir,
+                args.database_url)
     best = max((s.rate for s in steps if sustained(s)), default=0.0)
     at50 = steps[0]
     print(f"highest sustained rate: {best:.0f} intakes/s; at 50/s intake→case p99 "
           f"{at50.pct(at50.to_case_ms, .99):.0f} ms")
 
+    if args.no_baseline:
+        return
     print(f"== baseline: rq's default forking worker, nothing preloaded, {args.workers} workers ==")
     base = run(args.workers, True, [2], seconds, model_dir)[0]
     base_rate = len(base.to_case_ms) / base.duration_s if base.duration_s else 0.0
