@@ -20,15 +20,18 @@ TRAINING_QUEUE = "training"
 
 
 def corrections(settings: Settings) -> list[Example]:
-    _, sessions = open_database(settings)
+    engine, sessions = open_database(settings)
     examples: list[Example] = []
-    with sessions() as session:
-        for row in all_corrections(session):
-            try:
-                examples.append(Example(text=row.text, categories=tuple(row.categories),
-                                        urgency=row.urgency, in_scope=row.in_scope))
-            except ValueError as exc:
-                log.warning("correction %s left out: %s", row.id, exc)
+    try:
+        with sessions() as session:
+            for row in all_corrections(session):
+                try:
+                    examples.append(Example(text=row.text, categories=tuple(row.categories),
+                                            urgency=row.urgency, in_scope=row.in_scope))
+                except ValueError as exc:
+                    log.warning("correction %s left out: %s", row.id, exc)
+    finally:
+        engine.dispose()
     return examples
 
 

@@ -27,13 +27,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
-    _, sessions = open_database(Settings.from_env())
-    with sessions() as session:
-        try:
-            added, updated = import_tree(session, text)
-        except JurisdictionError as exc:
-            print(f"导入失败：{exc}", file=sys.stderr)
-            return 1
-        session.commit()
+    engine, sessions = open_database(Settings.from_env())
+    try:
+        with sessions() as session:
+            try:
+                added, updated = import_tree(session, text)
+            except JurisdictionError as exc:
+                print(f"导入失败：{exc}", file=sys.stderr)
+                return 1
+            session.commit()
+    finally:
+        engine.dispose()
     print(f"imported: {added} added, {updated} updated")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from hotline.cli import main
 from hotline.commands.calendar import load_calendar
@@ -16,7 +17,9 @@ WARNING_2040 = f"{UNCOVERED}年节假日安排尚未导入，按周末计算工�
 
 
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str,
+             engine: Engine) -> Path:
+    # `engine` gives each test an empty database, also on an external PostgreSQL.
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("DATABASE_URL", database_url)

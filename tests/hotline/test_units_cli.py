@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from cases.db import make_sessionmaker
 from hotline.cli import main
 from hotline.demo.seed import demo_tree_csv
 from hotline.settings import Settings
-from hotline.wiring import load_tree, open_database
+from hotline.wiring import load_tree
 
 
 def test_import_then_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str], settings: Settings) -> None:
+                            capsys: pytest.CaptureFixture[str], settings: Settings,
+                            engine: Engine) -> None:
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     tree_file = tmp_path / "county.csv"
@@ -24,13 +27,12 @@ def test_import_then_update(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     tree_file.write_text(renamed, encoding="utf-8")
     assert main(["units", "import", str(tree_file)]) == 0
     assert "0 added, 1 updated" in capsys.readouterr().out
-    _, sessions = open_database(settings)
-    assert load_tree(sessions).get("530329104000").name == "河口乡"  # type: ignore[union-attr]
+    assert load_tree(make_sessionmaker(engine)).get("530329104000").name == "河口乡"  # type: ignore[union-attr]
 
 
 def test_a_bad_line_is_named_and_nothing_is_imported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    settings: Settings,
+    settings: Settings, engine: Engine,
 ) -> None:
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
@@ -39,5 +41,4 @@ def test_a_bad_line_is_named_and_nothing_is_imported(
                          encoding="utf-8")
     assert main(["units", "import", str(tree_file)]) == 1
     assert "第" in capsys.readouterr().err
-    _, sessions = open_database(settings)
-    assert len(load_tree(sessions)) == 0
+    assert len(load_tree(make_sessionmaker(engine))) == 0

@@ -45,10 +45,14 @@ def test_database_unavailable_at_intake_is_503_and_queues_nothing(
         if services.sessions.kw["bind"].dialect.name == "postgresql"
         else f"sqlite:///{tmp_path / 'no-such-dir' / 'db.sqlite3'}"
     )
-    broken = dataclasses.replace(services, sessions=make_sessionmaker(make_engine(broken_url)))
-    with TestClient(create_app(broken)) as client:
-        response = client.post("/api/v1/intake/call", json=call_payload(),
-                               headers=bearer(credentials, "call"))
+    broken_engine = make_engine(broken_url)
+    broken = dataclasses.replace(services, sessions=make_sessionmaker(broken_engine))
+    try:
+        with TestClient(create_app(broken)) as client:
+            response = client.post("/api/v1/intake/call", json=call_payload(),
+                                   headers=bearer(credentials, "call"))
+    finally:
+        broken_engine.dispose()
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "数据库" in response.json()["message"]
