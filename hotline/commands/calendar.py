@@ -36,6 +36,15 @@ def load_calendar(settings: Settings, engine: Engine | None = None) -> WorkingCa
     return policy.working_calendar(days)
 
 
+def calendar_or_report(settings: Settings) -> WorkingCalendar | None:
+    """The calendar for a command; a bad SLA file is reported on stderr and gives None."""
+    try:
+        return load_calendar(settings)
+    except SlaPolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+
+
 def open_calendar_engine(settings: Settings) -> Engine:
     """An engine on the settings' database with the `calendar_days` table in place."""
     if settings.database_url.startswith("sqlite"):
@@ -84,11 +93,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    try:
-        calendar = load_calendar(settings)
-    except SlaPolicyError as exc:
-        print(str(exc), file=sys.stderr)
+    calendar = calendar_or_report(Settings.from_env())
+    if calendar is None:
         return 1
     years: list[int] = args.years or _this_year_and_next(calendar)
     imported = Counter(day.year for day in calendar.overrides)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cases.tables import Assignment, Case, Clock
 from cases.workflow import STATE_NAMES
-from hotline.commands.calendar import load_calendar
+from hotline.commands.calendar import calendar_or_report
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
 from hotline.wiring import connect_redis, load_tree, open_database
@@ -72,10 +72,8 @@ def _deadline(args: argparse.Namespace) -> int:
         print(f"--duration：{exc}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
-    try:
-        calendar = load_calendar(settings)
-    except SlaPolicyError as exc:
-        print(str(exc), file=sys.stderr)
+    calendar = calendar_or_report(settings)
+    if calendar is None:
         return 1
     try:
         zone = ZoneInfo(args.tz) if args.tz else calendar.tz
@@ -99,10 +97,8 @@ def _deadline(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    try:
-        calendar = load_calendar(settings)
-    except SlaPolicyError as exc:
-        print(str(exc), file=sys.stderr)
+    calendar = calendar_or_report(settings)
+    if calendar is None:
         return 1
     now = datetime.now(UTC)
     if args.now:
