@@ -8,11 +8,12 @@ at start-up with the entry named instead of misrouting cases later.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from routing.config_file import read_toml
 
 DEFAULT_FILE = Path(__file__).parent / "defaults" / "catalogue.toml"
 
@@ -82,13 +83,7 @@ def load_catalogue(override: Path | None = None) -> Catalogue:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise CatalogueError(f"找不到救助事项目录文件：{path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"救助事项目录文件 {path} 格式错误：{exc}") from None
+    return read_toml(path, CatalogueError, "救助事项目录")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from routing.calendar import WorkingCalendar, WorkingHours
+from routing.config_file import read_toml
 from routing.duration import Duration, parse_duration
 
 DEFAULT_FILE = Path(__file__).parent / "defaults" / "sla.toml"
@@ -109,13 +109,7 @@ def policy_from_snapshot(text: str) -> SlaPolicy:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise SlaPolicyError(f"找不到 SLA 配置文件：{path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SlaPolicyError(f"SLA 配置文件 {path} 格式错误：{exc}") from None
+    return read_toml(path, SlaPolicyError, " SLA 配置")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any], source: str) -> dict[str, Any]:
