@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +33,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (for statements that skip the ORM's unit of work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

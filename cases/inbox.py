@@ -65,6 +65,12 @@ def get_intake(session: Session, intake_id: str) -> Intake | None:
     return session.get(Intake, intake_id)
 
 
+def get_intakes(session: Session, intake_ids: list[str]) -> list[Intake]:
+    """The intakes of these ids that exist, in the order given."""
+    found = {i.id: i for i in session.scalars(select(Intake).where(Intake.id.in_(intake_ids)))}
+    return [found[i] for i in intake_ids if i in found]
+
+
 def stale_pending(session: Session, older_than: dt.datetime, limit: int = 500) -> list[Intake]:
     """Pending rows last enqueued before `older_than`: their job may have been lost."""
     return list(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from cases.db import table_of
 from cases.tables import Case, Person
 
 
@@ -24,39 +26,56 @@ class PersonData:
         return not (self.name or self.phone or self.id_number)
 
 
-def link_person(session: Session, data: PersonData, now: dt.datetime) -> Person | None:
-    """Find the person by ID number, else by phone and name; create them otherwise.
+# Built once (this runs in every case opening): Core statements over the people table.
+_PEOPLE = table_of(Person)
+_KNOWN = select(_PEOPLE.c.id, _PEOPLE.c.name, _PEOPLE.c.phone, _PEOPLE.c.id_number,
+                _PEOPLE.c.address, _PEOPLE.c.village_code, _PEOPLE.c.tags)
+_BY_ID_NUMBER = _KNOWN.where(_PEOPLE.c.id_number == bindparam("id_number"))
+
+
+def _by_phone(named: bool, without_id_number: bool) -> Select[Any]:
+    query = _KNOWN.where(_PEOPLE.c.phone == bindparam("phone"))
+    if named:
+        query = query.where(or_(_PEOPLE.c.name == bindparam("name"), _PEOPLE.c.name.is_(None)))
+    if without_id_number:
+        query = query.where(_PEOPLE.c.id_number.is_(None))
+    return query.order_by(_PEOPLE.c.id).limit(1)
+
+
+_BY_PHONE = {(named, bare): _by_phone(named, bare) for named in (False, True) for bare in (False, True)}
+_INSERT = insert(_PEOPLE).returning(_PEOPLE.c.id)
+_FIELDS = ("name", "phone", "id_number", "address", "village_code")
+
+
+def link_person(session: Session, data: PersonData, now: dt.datetime) -> int | None:
+    """The id of the person, found by ID number, else by phone and name; created otherwise.
 
     Details learnt from this request fill gaps in the stored record; they never
     overwrite what is there (a later caller may be wrong about a name).
     """
     if data.is_empty():
         return None
-    person: Person | None = None
+    found = None
     if data.id_number:
-        person = session.scalars(select(Person).where(Person.id_number == data.id_number)).first()
-    if person is None and data.phone:
-        query = select(Person).where(Person.phone == data.phone)
-        if data.name:
-            query = query.where(or_(Person.name == data.name, Person.name.is_(None)))
-        if data.id_number:
-            query = query.where(Person.id_number.is_(None))
-        person = session.scalars(query.order_by(Person.id)).first()
-    if person is None:
-        person = Person(
-            name=data.name, phone=data.phone, id_number=data.id_number, address=data.address,
-            village_code=data.village_code, tags=list(data.tags), created_at=now,
-        )
-        session.add(person)
-        session.flush()
-        return person
-    person.name = person.name or data.name
-    person.phone = person.phone or data.phone
-    person.id_number = person.id_number or data.id_number
-    person.address = person.address or data.address
-    person.village_code = person.village_code or data.village_code
-    person.tags = sorted(set(person.tags or []) | set(data.tags))
-    return person
+        found = session.execute(_BY_ID_NUMBER, {"id_number": data.id_number}).first()
+    if found is None and data.phone:
+        query = _BY_PHONE[bool(data.name), bool(data.id_number)]
+        found = session.execute(query, {"phone": data.phone, "name": data.name}).first()
+    if found is None:
+        new_id: int = session.execute(_INSERT, {
+            **{name: getattr(data, name) for name in _FIELDS},
+            "tags": list(data.tags), "created_at": now,
+        }).scalar_one()
+        return new_id
+    gaps: dict[str, object] = {name: getattr(data, name) for name in _FIELDS
+                               if getattr(data, name) and not getattr(found, name)}
+    tags = sorted(set(found.tags or []) | set(data.tags))
+    if tags != sorted(found.tags or []):
+        gaps["tags"] = tags
+    if gaps:
+        session.execute(update(_PEOPLE).where(_PEOPLE.c.id == found.id).values(gaps))
+    person_id: int = found.id
+    return person_id
 
 
 def people_by_phone(session: Session, phone: str) -> list[Person]:

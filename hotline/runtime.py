@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session, sessionmaker
 
-from cases.tables import Case
+from cases.opening import Opened
 from hotline.app import create_app
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
@@ -76,12 +76,12 @@ def worker_pipeline(settings: Settings, services: IntakeServices,
         session.commit()
     index = TimerIndex(services.redis)
 
-    def index_clocks(session: Session, case: Case) -> None:
+    def index_clocks(opened: Opened) -> None:
         # The scheduler also takes in new clocks by id; this makes them due at once.
         try:
-            index.schedule_case(session, case.id)
+            index.schedule_many(opened.clocks, fresh=True)
         except RedisError:
-            log.warning("timers of case %s not indexed now; the scheduler will", case.id)
+            log.warning("timers of case %s not indexed now; the scheduler will", opened.case.id)
 
     return Pipeline(services, plan_clocks=planner(policy, calendar), after_open=index_clocks)
 

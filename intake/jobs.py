@@ -15,23 +15,25 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.corrections import record_correction
-from cases.inbox import get_intake, record_failure
-from cases.opening import CaseOpening, ClockSpec, open_case
+from cases.inbox import get_intake, get_intakes, record_failure
+from cases.opening import CaseOpening, ClockSpec, Opened, open_case
 from cases.people import PersonData
-from cases.tables import Case, Intake, TrainingExample
+from cases.tables import Intake, TrainingExample
 from cases.views import event_message
 from intake.events import publish
+from intake.queueing import finish_taken, give_back, retry_later, take_waiting
 from intake.services import IntakeServices
 from nlp.signals import Signals
 from routing.agent_choice import AgentChoice, UnknownCode, apply_agent_choice, differs
 from routing.catalogue import Catalogue
+from routing.classify import Classifier
 from routing.decide import RoutingContext
 from routing.route import Route
 
 log = logging.getLogger(__name__)
 
 ClockPlanner = Callable[[Route, Any], tuple[tuple[ClockSpec, ...], str]]
-AfterOpen = Callable[[Session, Case], None]
+AfterOpen = Callable[[Opened], None]
 
 
 @dataclass
@@ -40,8 +42,10 @@ class Pipeline:
 
     services: IntakeServices
     plan_clocks: ClockPlanner | None = None
-    # Runs after the case is committed: e.g. index its SLA timers in Redis at once.
+    # Runs after the case is committed: e.g. index its new SLA clocks in Redis at once.
     after_open: AfterOpen | None = None
+    # How many waiting intakes one job may take off the queue and handle too (0: none).
+    drain: int = 16
 
 
 _pipeline: Pipeline | None = None
@@ -53,21 +57,77 @@ def install(pipeline: Pipeline) -> None:
 
 
 def process_intake(intake_id: str) -> int | None:
+    """The rq job: this intake, then the intakes queued behind it (see `drain`)."""
     if _pipeline is None:
         raise RuntimeError("the worker pipeline is not installed (hotline worker does it at start)")
-    services = _pipeline.services
     try:
-        return _process(_pipeline, intake_id)
+        case_id = _process(_pipeline, intake_id)
     except Exception as exc:
-        with services.sessions() as session:
-            final = record_failure(session, intake_id, f"{type(exc).__name__}: {exc}",
-                                   services.max_attempts)
-        if final:
-            log.error("intake %s failed for good after %d attempts", intake_id,
-                      services.max_attempts)
-            publish(services.redis, [{"type": "intake_failed", "intake_id": intake_id,
-                                      "error": type(exc).__name__}])
+        count_failure(_pipeline.services, intake_id, exc)
         raise
+    drain(_pipeline)
+    return case_id
+
+
+def count_failure(services: IntakeServices, intake_id: str, exc: Exception) -> bool:
+    """Count a failed attempt on the intake; True when it was the last (it is `failed` now)."""
+    with services.sessions() as session:
+        final = record_failure(session, intake_id, f"{type(exc).__name__}: {exc}",
+                               services.max_attempts)
+    if final:
+        log.error("intake %s failed for good after %d attempts", intake_id, services.max_attempts)
+        publish(services.redis, [{"type": "intake_failed", "intake_id": intake_id,
+                                  "error": type(exc).__name__}])
+    return final
+
+
+def drain(pipeline: Pipeline) -> int:
+    """Handle intakes waiting on the queue in this job's pass; return how many were handled.
+
+    rq's bookkeeping of one job costs more than opening its case, so under a backlog a
+    job takes up to `pipeline.drain` waiting jobs off the queue, classifies their texts
+    in one pass and opens each case in its own transaction. A taken intake that fails
+    counts an attempt, as in a job of its own, and its job is scheduled again after the
+    retry interval (or deleted once the intake is `failed`). If this worker dies
+    meanwhile, the taken intakes are still pending in the inbox and the reconciler
+    enqueues them again.
+    """
+    if pipeline.drain <= 0:
+        return 0
+    queue = pipeline.services.queue
+    taken = take_waiting(queue, pipeline.drain)
+    if not taken:
+        return 0
+    try:
+        handled, failed = _process_many(pipeline, taken)
+    except Exception:
+        log.warning("could not handle %d waiting intakes here; handed back", len(taken),
+                    exc_info=True)
+        give_back(queue, taken)
+        return 0
+    services = pipeline.services
+    for intake_id, exc in failed:
+        final = count_failure(services, intake_id, exc)
+        if final:
+            handled.append(intake_id)
+        else:
+            attempts = _attempts(services, intake_id)
+            intervals = services.retry_intervals or (0,)
+            retry_later(queue, intake_id, intervals[min(attempts, len(intervals)) - 1])
+    finish_taken(queue, handled)
+    return len(handled)
+
+
+def _attempts(services: IntakeServices, intake_id: str) -> int:
+    with services.sessions() as session:
+        intake = get_intake(session, intake_id)
+        return intake.attempts if intake is not None else 1
+
+
+def _classifier(services: IntakeServices) -> Classifier:
+    if services.classifier is None:
+        raise RuntimeError("no classifier installed")
+    return services.classifier()
 
 
 def _process(pipeline: Pipeline, intake_id: str) -> int | None:
@@ -77,30 +137,58 @@ def _process(pipeline: Pipeline, intake_id: str) -> int | None:
         if intake is None:
             log.warning("intake %s not found; nothing to do", intake_id)
             return None
-        if intake.state == "processed":
-            return intake.case_id
-        if intake.state == "failed":
-            return None
-        if services.classifier is None:
-            raise RuntimeError("no classifier installed")
-        classifier = services.classifier()
+        if intake.state != "pending":
+            return intake.case_id  # processed before (a repeated job), or failed for good
+        classifier = _classifier(services)
         signals, route = classifier.classify(str(intake.payload["text"]), routing_context(intake))
-        now = services.now()
-        route, correction = agent_route(session, intake, route, classifier.catalogue, now)
-        clocks: tuple[ClockSpec, ...] = ()
-        policy_version = ""
-        if pipeline.plan_clocks is not None:
-            clocks, policy_version = pipeline.plan_clocks(route, now)
-        opening = case_opening(intake, signals, route, clocks, policy_version)
-        opened = open_case(session, intake, opening, now)
-        if correction is not None and opened.created:
-            correction.case_id = opened.case.id
-            session.commit()
-        if opened.created:
-            publish(services.redis, [event_message(e, opened.case) for e in opened.events])
-            if pipeline.after_open is not None:
-                pipeline.after_open(session, opened.case)
-        return opened.case.id
+        return _open(pipeline, session, intake, classifier, signals, route)
+
+
+def _process_many(
+    pipeline: Pipeline, intake_ids: list[str]
+) -> tuple[list[str], list[tuple[str, Exception]]]:
+    """Intakes classified together, each case opened in its own transaction: (handled, failed)."""
+    services = pipeline.services
+    handled: list[str] = []
+    failed: list[tuple[str, Exception]] = []
+    with services.sessions() as session:
+        pending = [i for i in get_intakes(session, intake_ids) if i.state == "pending"]
+        handled += sorted(set(intake_ids) - {i.id for i in pending})  # done before, or gone
+        if not pending:
+            return handled, failed
+        classifier = _classifier(services)
+        analysed = classifier.classify_many([str(i.payload["text"]) for i in pending],
+                                            [routing_context(i) for i in pending])
+        for intake, (signals, route) in zip(pending, analysed, strict=True):
+            intake_id = intake.id
+            try:
+                _open(pipeline, session, intake, classifier, signals, route)
+                handled.append(intake_id)
+            except Exception as exc:
+                session.rollback()
+                log.warning("intake %s failed in a drained batch", intake_id, exc_info=True)
+                failed.append((intake_id, exc))
+    return handled, failed
+
+
+def _open(pipeline: Pipeline, session: Session, intake: Intake, classifier: Classifier,
+          signals: Signals, route: Route) -> int:
+    """Open the case as routed (or as the agent decided), then publish and index its clocks."""
+    services = pipeline.services
+    now = services.now()
+    route, correction = agent_route(session, intake, route, classifier.catalogue, now)
+    clocks: tuple[ClockSpec, ...] = ()
+    policy_version = ""
+    if pipeline.plan_clocks is not None:
+        clocks, policy_version = pipeline.plan_clocks(route, now)
+    opening = case_opening(intake, signals, route, clocks, policy_version)
+    opened = open_case(session, intake, opening, now,
+                       linked=[correction] if correction is not None else [])
+    if opened.created:
+        publish(services.redis, [event_message(e, opened.case) for e in opened.events])
+        if pipeline.after_open is not None:
+            pipeline.after_open(opened)
+    return opened.case.id
 
 
 def agent_route(session: Session, intake: Intake, route: Route, catalogue: Catalogue,
