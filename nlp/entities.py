@@ -8,8 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-import cn2an
-
 from nlp.identity import InvalidIdentity, normalise_id_number, normalise_phone
 
 _T = TypeVar("_T")
@@ -86,6 +84,10 @@ def _phones(text: str) -> tuple[tuple[str, ...], str]:
 
 def chinese_number(raw: str) -> float | None:
     """'两万' → 20000, '1.5万' → 15000, '一千五' → 1500; None if it is no number."""
+    # Imported on first use: cn2an compiles its patterns on import (a seventh of a
+    # second), which a process that never reads an amount should not pay.
+    import cn2an
+
     raw = raw.replace(" ", "").replace("〇", "零")
     try:
         value = cn2an.cn2an(raw, "smart")
