@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -60,10 +61,6 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.bounds) - 1
-
-    def row(self, index: int) -> WordRow:
-        start, end = self.bounds[index], self.bounds[index + 1]
-        return self.indices[start:end], self.values[start:end]
 
     def dot(self, weights: Matrix) -> Matrix:
         """self @ weights; equal to scipy's product but for rounding (numpy sums pairwise)."""
@@ -118,52 +115,53 @@ class Featuriser:
             names[column] = name
         return names
 
+    @cached_property
+    def _idf(self) -> Matrix:
+        """IDF of all columns: words, then characters."""
+        return np.concatenate([self.word_idf, self.char_idf])
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the cached concatenation."""
+        return {k: v for k, v in self.__dict__.items() if k != "_idf"}
+
     def rows(self, model_texts: Sequence[str]) -> tuple[list[WordRow], Rows]:
         """(word rows, all rows: word columns then character columns)."""
-        word_part = _tfidf(map(word_grams, model_texts), self.word_vocabulary, self.word_idf)
-        char_part = _tfidf(map(char_grams, model_texts), self.char_vocabulary, self.char_idf)
-        return [word_part.row(i) for i in range(len(word_part))], _side_by_side(word_part, char_part)
+        word_vocabulary, char_vocabulary = self.word_vocabulary, self.char_vocabulary
+        offset = len(self.word_idf)
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for text in model_texts:
+            found = Counter(word_grams(text))
+            known = found.keys() & word_vocabulary.keys()
+            indices += [word_vocabulary[g] for g in known]
+            counts += [found[g] for g in known]
+            found = Counter(char_grams(text))
+            known = found.keys() & char_vocabulary.keys()
+            indices += [char_vocabulary[g] + offset for g in known]
+            counts += [found[g] for g in known]
+            indptr.append(len(indices))
+        bounds = np.asarray(indptr, dtype=np.int64)
+        row_of = np.repeat(np.arange(len(model_texts)), np.diff(bounds))
+        # Columns ascending within each row (a canonical CSR matrix): words before characters.
+        unsorted = np.asarray(indices, dtype=np.int32)
+        order = np.lexsort((unsorted, row_of))
+        columns = unsorted[order]
+        data = (1.0 + np.log(np.asarray(counts, dtype=np.float64)[order])) * self._idf[columns]
+        # Each row's word part and character part have unit length on their own.
+        is_char = columns >= offset
+        part = 2 * row_of + is_char
+        norms = np.sqrt(np.bincount(part, weights=data * data, minlength=2 * len(model_texts)))
+        data /= np.where(norms > 0, norms, 1.0)[part]
+        word_lengths = np.bincount(row_of[~is_char], minlength=len(model_texts))
+        word_rows = [
+            (columns[start : start + length], data[start : start + length])
+            for start, length in zip(bounds[:-1].tolist(), word_lengths.tolist(), strict=True)
+        ]
+        return word_rows, Rows(columns, data, bounds, len(self._idf))
 
     def transform(self, model_texts: Sequence[str]) -> tuple[list[WordRow], sparse.csr_matrix]:
         """(word rows, whole matrix: word columns then character columns) for training."""
         word_rows, rows = self.rows(model_texts)
         return word_rows, rows.to_csr()
 
-
-def _tfidf(documents: Iterable[list[str]], vocabulary: dict[str, int], idf: Matrix) -> Rows:
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for grams in documents:
-        found = Counter(grams)
-        known = found.keys() & vocabulary.keys()
-        indices += [vocabulary[g] for g in known]
-        counts += [found[g] for g in known]
-        indptr.append(len(indices))
-    bounds = np.asarray(indptr, dtype=np.int64)
-    lengths = np.diff(bounds)
-    row_of = np.repeat(np.arange(len(lengths)), lengths)
-    # Columns ascending within each row, as in a canonical CSR matrix.
-    unsorted = np.asarray(indices, dtype=np.int32)
-    order = np.lexsort((unsorted, row_of))
-    columns = unsorted[order]
-    data = (1.0 + np.log(np.asarray(counts, dtype=np.float64)[order])) * idf[columns]
-    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=len(lengths)))
-    data /= np.where(norms > 0, norms, 1.0)[row_of]
-    return Rows(columns, data, bounds, len(idf))
-
-
-def _side_by_side(left: Rows, right: Rows) -> Rows:
-    """Each row of left followed by the same row of right (columns shifted past left's)."""
-    left_lengths, right_lengths = np.diff(left.bounds), np.diff(right.bounds)
-    bounds = np.zeros(len(left) + 1, dtype=np.int64)
-    np.cumsum(left_lengths + right_lengths, out=bounds[1:])
-    indices = np.empty(bounds[-1], dtype=np.int32)
-    values = np.empty(bounds[-1], dtype=np.float64)
-    row_of = np.repeat(np.arange(len(left)), left_lengths)
-    at = np.arange(len(left.indices)) - left.bounds[row_of] + bounds[row_of]
-    indices[at], values[at] = left.indices, left.values
-    row_of = np.repeat(np.arange(len(right)), right_lengths)
-    at = np.arange(len(right.indices)) - right.bounds[row_of] + bounds[row_of] + left_lengths[row_of]
-    indices[at], values[at] = right.indices + left.columns, right.values
-    return Rows(indices, values, bounds, left.columns + right.columns)

@@ -18,6 +18,8 @@ from typing import Protocol
 _HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]+)")
 _SKIP = re.compile("(\r\n|\\s)")
 _ENG = re.compile("[a-zA-Z0-9]")
+# Marks a prefix that is no word; word costs are log probabilities, never positive.
+_PREFIX = 1.0
 
 
 class PrefixDictionary(Protocol):
@@ -53,6 +55,7 @@ class Segmenter:
             self._costs.clear()
             self._total = self._dictionary.total
             self._log_total = log(self._total)
+        # fragment → log(frequency) - log(total) for a word, _PREFIX for a prefix only.
         costs, log_total = self._costs, self._log_total
         size = len(block)
         scores = [0.0] * (size + 1)
@@ -60,11 +63,15 @@ class Segmenter:
         for start in range(size - 1, -1, -1):
             best_score, best_end = 0.0, -1
             end, fragment = start, block[start]
-            while fragment in frequencies:
-                if frequencies[fragment]:
-                    cost = costs.get(fragment)
-                    if cost is None:
-                        cost = costs[fragment] = log(frequencies[fragment]) - log_total
+            while True:
+                cost = costs.get(fragment)
+                if cost is None:
+                    frequency = frequencies.get(fragment)
+                    if frequency is None:
+                        break
+                    cost = log(frequency) - log_total if frequency else _PREFIX
+                    costs[fragment] = cost
+                if cost != _PREFIX:
                     score = cost + scores[end + 1]
                     if best_end < 0 or score >= best_score:
                         best_score, best_end = score, end
