@@ -135,6 +135,7 @@ _NOBODY_THERE = re.compile(_any(
 ))
 _NOT_MEANT = re.compile(_any("开玩笑", "玩笑", "说着玩", "口头禅", "说说而已", "念叨"))
 _CLAUSE = re.compile(r"[^,，。!！?？;；\n]+")
+_SENTENCE = re.compile(r"[。!！?？;；\n]")
 
 
 @dataclass(frozen=True)
@@ -164,22 +165,20 @@ def find_cues(text: str) -> UrgencyCues:
     critical: list[str] = []
     guarded: list[str] = []
     urgent: list[str] = []
-    for sentence in re.split(r"[。!！?？;；\n]", text):
+    for sentence in _SENTENCE.split(text):
+        urgent_matches = [m for _, pattern in URGENT_CUES for m in pattern.finditer(sentence)]
+        critical_matches = [m for _, pattern in CRITICAL_CUES for m in pattern.finditer(sentence)]
+        if not urgent_matches and not critical_matches:
+            continue
         past = _PastReading(sentence)
         not_meant = bool(_NOT_MEANT.search(sentence))
-        urgent.extend(
-            m.group()
-            for _, pattern in URGENT_CUES
-            for m in pattern.finditer(sentence)
-            if not past.told_as_past(m.start())
-        )
-        for _, pattern in CRITICAL_CUES:
-            for match in pattern.finditer(sentence):
-                if not_meant or past.told_as_past(match.start()) or _negated(sentence, match):
-                    guarded.append(match.group())
-                else:
-                    critical.append(match.group())
-    if not critical and not _NOBODY_THERE.search(text):
+        urgent.extend(m.group() for m in urgent_matches if not past.told_as_past(m.start()))
+        for match in critical_matches:
+            if not_meant or past.told_as_past(match.start()) or _negated(sentence, match):
+                guarded.append(match.group())
+            else:
+                critical.append(match.group())
+    if not critical and _LONG_BEDRIDDEN.search(text) and not _NOBODY_THERE.search(text):
         guarded.extend(m.group() for m in _LONG_BEDRIDDEN.finditer(text))
     return UrgencyCues(_unique(critical), _unique(urgent), _unique(guarded))
 
