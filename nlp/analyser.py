@@ -19,7 +19,7 @@ from nlp.model import Matrix, TextModel, WordRow, model_text
 from nlp.normalise import normalise
 from nlp.places import PlaceMatcher
 from nlp.signals import INTENTS, NeedScore, Place, Signals
-from nlp.tokens import add_words
+from nlp.tokens import add_words, use_cache_dir
 from nlp.training import load_model
 from nlp.urgency import UrgencyCues, find_cues
 
@@ -43,6 +43,7 @@ class Analyser:
 
     @classmethod
     def load(cls, model_dir: Path, places: Sequence[Place] = ()) -> Analyser:
+        use_cache_dir(model_dir)  # jieba's prefix dictionary, kept beside the models
         version, model = load_model(model_dir)
         return cls(model, version, places)
 

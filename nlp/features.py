@@ -4,20 +4,27 @@ Fitting uses scikit-learn's TfidfVectorizer; the fitted vocabularies and IDF
 weights are then kept as plain arrays and applied here, so that loading a
 model needs neither scikit-learn (over a second to import) nor its per-call
 input checks. The arithmetic is the vectoriser's: sublinear TF, IDF, L2 norm.
+Prediction works on `Rows` (the three arrays of a CSR matrix) and numpy alone:
+scipy.sparse costs a sixth of a second to import and more than the arithmetic
+to build a matrix for one short text; training still gets a scipy matrix.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from nlp.tokens import words
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 Matrix = npt.NDArray[np.float64]
 # One text's word features: column indices and TF-IDF values.
@@ -34,9 +41,49 @@ def word_grams(text: str) -> list[str]:
 def char_grams(text: str) -> list[str]:
     text = _WHITE_SPACES.sub(" ", text.lower())
     grams = list(text)
-    for size in (2, 3):
-        grams.extend(text[i : i + size] for i in range(len(text) - size + 1))
+    grams += [text[i : i + 2] for i in range(len(text) - 1)]
+    grams += [text[i : i + 3] for i in range(len(text) - 2)]
     return grams
+
+
+# Rows multiplied at once: the temporary (non-zeros × model columns) array stays in cache.
+_CHUNK_ROWS = 32
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of a sparse matrix as CSR arrays: row i is indices/values[bounds[i]:bounds[i+1]]."""
+
+    indices: npt.NDArray[np.int32]
+    values: Matrix
+    bounds: npt.NDArray[np.int64]
+    columns: int
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def dot(self, weights: Matrix) -> Matrix:
+        """self @ weights; equal to scipy's product but for rounding (numpy sums pairwise)."""
+        result = np.zeros((len(self), weights.shape[1]))
+        lengths = np.diff(self.bounds)
+        for first in range(0, len(self), _CHUNK_ROWS):
+            last = min(len(self), first + _CHUNK_ROWS)
+            low, high = self.bounds[first], self.bounds[last]
+            filled = np.flatnonzero(lengths[first:last])
+            if not len(filled):
+                continue
+            products = np.take(weights, self.indices[low:high], axis=0)
+            products *= self.values[low:high, None]
+            starts = self.bounds[first:last][filled] - low
+            result[first + filled] = np.add.reduceat(products, starts, axis=0)
+        return result
+
+    def to_csr(self) -> sparse.csr_matrix:
+        from scipy import sparse
+
+        return sparse.csr_matrix(
+            (self.values, self.indices, self.bounds), shape=(len(self), self.columns)
+        )
 
 
 @dataclass(frozen=True)
@@ -68,34 +115,53 @@ class Featuriser:
             names[column] = name
         return names
 
-    def transform(self, model_texts: Sequence[str]) -> tuple[list[WordRow], sparse.csr_matrix]:
-        """(word rows, whole matrix: word columns then character columns)."""
-        word_part = _tfidf(map(word_grams, model_texts), self.word_vocabulary, self.word_idf)
-        char_part = _tfidf(map(char_grams, model_texts), self.char_vocabulary, self.char_idf)
-        rows = [
-            (word_part.indices[start:end], word_part.data[start:end])
-            for start, end in zip(word_part.indptr[:-1], word_part.indptr[1:], strict=True)
+    @cached_property
+    def _idf(self) -> Matrix:
+        """IDF of all columns: words, then characters."""
+        return np.concatenate([self.word_idf, self.char_idf])
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the cached concatenation."""
+        return {k: v for k, v in self.__dict__.items() if k != "_idf"}
+
+    def rows(self, model_texts: Sequence[str]) -> tuple[list[WordRow], Rows]:
+        """(word rows, all rows: word columns then character columns)."""
+        word_vocabulary, char_vocabulary = self.word_vocabulary, self.char_vocabulary
+        offset = len(self.word_idf)
+        indices: list[int] = []
+        counts: list[int] = []
+        indptr = [0]
+        for text in model_texts:
+            found = Counter(word_grams(text))
+            known = found.keys() & word_vocabulary.keys()
+            indices += [word_vocabulary[g] for g in known]
+            counts += [found[g] for g in known]
+            found = Counter(char_grams(text))
+            known = found.keys() & char_vocabulary.keys()
+            indices += [char_vocabulary[g] + offset for g in known]
+            counts += [found[g] for g in known]
+            indptr.append(len(indices))
+        bounds = np.asarray(indptr, dtype=np.int64)
+        row_of = np.repeat(np.arange(len(model_texts)), np.diff(bounds))
+        # Columns ascending within each row (a canonical CSR matrix): words before characters.
+        unsorted = np.asarray(indices, dtype=np.int32)
+        order = np.lexsort((unsorted, row_of))
+        columns = unsorted[order]
+        data = (1.0 + np.log(np.asarray(counts, dtype=np.float64)[order])) * self._idf[columns]
+        # Each row's word part and character part have unit length on their own.
+        is_char = columns >= offset
+        part = 2 * row_of + is_char
+        norms = np.sqrt(np.bincount(part, weights=data * data, minlength=2 * len(model_texts)))
+        data /= np.where(norms > 0, norms, 1.0)[part]
+        word_lengths = np.bincount(row_of[~is_char], minlength=len(model_texts))
+        word_rows = [
+            (columns[start : start + length], data[start : start + length])
+            for start, length in zip(bounds[:-1].tolist(), word_lengths.tolist(), strict=True)
         ]
-        return rows, sparse.hstack([word_part, char_part], format="csr")
+        return word_rows, Rows(columns, data, bounds, len(self._idf))
 
+    def transform(self, model_texts: Sequence[str]) -> tuple[list[WordRow], sparse.csr_matrix]:
+        """(word rows, whole matrix: word columns then character columns) for training."""
+        word_rows, rows = self.rows(model_texts)
+        return word_rows, rows.to_csr()
 
-def _tfidf(
-    documents: Iterable[list[str]], vocabulary: dict[str, int], idf: Matrix
-) -> sparse.csr_matrix:
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for grams in documents:
-        found = Counter(vocabulary[g] for g in grams if g in vocabulary)
-        for column in sorted(found):
-            indices.append(column)
-            counts.append(found[column])
-        indptr.append(len(indices))
-    columns = np.asarray(indices, dtype=np.int32)
-    bounds = np.asarray(indptr, dtype=np.int64)
-    lengths = np.diff(bounds)
-    data = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * idf[columns]
-    row_of = np.repeat(np.arange(len(lengths)), lengths)
-    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=len(lengths)))
-    data /= np.where(norms > 0, norms, 1.0)[row_of]
-    return sparse.csr_matrix((data, columns, bounds), shape=(len(lengths), len(idf)))

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 if TYPE_CHECKING:
+    from scipy import sparse
     from sklearn.calibration import CalibratedClassifierCV
 
 Matrix = npt.NDArray[np.float64]

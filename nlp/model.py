@@ -11,18 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from scipy import sparse
+import numpy.typing as npt
 
 from nlp.categories import CATEGORIES
 from nlp.corpus import Example
-from nlp.features import Featuriser, Matrix, WordRow
+from nlp.features import Featuriser, Matrix, Rows, WordRow
 from nlp.linear import LinearHead, sigmoid
 from nlp.normalise import normalise
 from nlp.signals import INTENTS, URGENCY_LEVELS
 from nlp.urgency import canonical
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 # Long texts are letters and pasted documents; their opening says what they want.
 MAX_MODEL_CHARS = 3000
@@ -39,6 +42,9 @@ class _Stack(NamedTuple):
     slope: Matrix
     offset: Matrix
     spans: dict[str, slice]  # head name → its columns
+    # Category heads are two-class: P(True) is their calibrated column itself.
+    need_columns: npt.NDArray[np.intp]  # calibrated columns of the category heads …
+    need_targets: npt.NDArray[np.intp]  # … and their places in CATEGORIES
 
 
 class Predictions(NamedTuple):
@@ -47,7 +53,7 @@ class Predictions(NamedTuple):
     urgency: Matrix  # columns in the order of URGENCY_LEVELS
     intent: Matrix | None  # columns in the order of INTENTS
 
-__all__ = ["Matrix", "Predictions", "Settings", "TextModel", "WordRow", "model_text"]
+__all__ = ["Matrix", "Predictions", "Rows", "Settings", "TextModel", "WordRow", "model_text"]
 
 
 def model_text(normalised: str) -> str:
@@ -103,19 +109,17 @@ class TextModel:
             featuriser.word_names,
         )
 
-    def features(self, model_texts: Sequence[str]) -> tuple[list[WordRow], sparse.csr_matrix]:
-        """(word rows, whole matrix) for texts already passed through model_text."""
-        return self.featuriser.transform(model_texts)
+    def features(self, model_texts: Sequence[str]) -> tuple[list[WordRow], Rows]:
+        """(word rows, all rows) for texts already passed through model_text."""
+        return self.featuriser.rows(model_texts)
 
-    def predict(self, matrix: sparse.csr_matrix) -> Predictions:
+    def predict(self, rows: Rows) -> Predictions:
         """Every head's probabilities from one product with all their weights side by side."""
         stack = self._stacked()
-        decision = np.asarray(matrix @ stack.weights) + stack.bias
+        decision = rows.dot(stack.weights) + stack.bias
         calibrated = sigmoid(-(stack.slope * decision + stack.offset))
-        needs = np.zeros((matrix.shape[0], len(CATEGORIES)))
-        for category, head in self.category_models.items():
-            span = stack.spans[category]
-            needs[:, CATEGORIES.index(category)] = head.normalise(calibrated[:, span])[:, 1]
+        needs = np.zeros((len(rows), len(CATEGORIES)))
+        needs[:, stack.need_targets] = calibrated[:, stack.need_columns]
 
         def head_columns(name: str, head: LinearHead, labels: Sequence[str]) -> Matrix:
             return _columns(head, head.normalise(calibrated[:, stack.spans[name]]), labels)
@@ -139,12 +143,21 @@ class TextModel:
             for name, head in heads.items():
                 spans[name] = slice(start, start + head.weights.shape[1])
                 start += head.weights.shape[1]
+            for category, head in self.category_models.items():
+                if head.classes != ("False", "True"):
+                    raise ValueError(f"类别模型 {category} 的类别应为 False/True：{head.classes}")
             self._stack = _Stack(
                 weights=np.ascontiguousarray(np.hstack([h.weights for h in heads.values()])),
                 bias=np.concatenate([h.bias for h in heads.values()]),
                 slope=np.concatenate([h.slope for h in heads.values()]),
                 offset=np.concatenate([h.offset for h in heads.values()]),
                 spans=spans,
+                need_columns=np.array(
+                    [spans[c].start for c in self.category_models], dtype=np.intp
+                ),
+                need_targets=np.array(
+                    [CATEGORIES.index(c) for c in self.category_models], dtype=np.intp
+                ),
             )
         return self._stack
 
@@ -163,9 +176,16 @@ class TextModel:
         if not len(indices):
             return ()
         pushes = head.weights_towards(label, indices) * values
-        names = [str(self.word_names[indices[i]]) for i in np.argsort(-pushes) if pushes[i] > 0]
-        # One-character words (的, 了) carry weight but explain nothing to an agent.
-        return tuple(n for n in names if len(n.replace(" ", "")) > 1)[:limit]
+        order = np.argsort(-pushes)
+        found: list[str] = []
+        for column in indices[order[pushes[order] > 0]].tolist():
+            name = str(self.word_names[column])
+            # One-character words (的, 了) carry weight but explain nothing to an agent.
+            if len(name.replace(" ", "")) > 1:
+                found.append(name)
+                if len(found) == limit:
+                    break
+        return tuple(found)
 
 
 def _fit(matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings) -> LinearHead:
@@ -192,6 +212,5 @@ def _fit(matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings
 
 def _columns(head: LinearHead, raw: Matrix, labels: Sequence[str]) -> Matrix:
     result = np.zeros((raw.shape[0], len(labels)))
-    for index, label in enumerate(head.classes):
-        result[:, labels.index(label)] = raw[:, index]
+    result[:, [labels.index(label) for label in head.classes]] = raw
     return result

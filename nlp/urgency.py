@@ -37,6 +37,10 @@ _NO_CARER = "(?:" + _any(
     "没有?人管", "没有?人照顾", "无人照料", "无人照顾", "没有?人照料", "没有?人看",
     "没有?人送饭", "无人看管", "一个人都没有",
 ) + ")"
+# A helpless adult left alone (LABELLING.md section 4); for children 一个人在家 needs days.
+_LEFT_ALONE = "(?:" + _any(
+    _NO_CARER, "一个人在家", "独自在家", "身边没有?人", "没有?人在身边",
+) + ")"
 
 CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
@@ -60,8 +64,8 @@ CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         )),
         ("无人照护", _any(
             f"{_CHILD}.{{0,8}}(?:一个人|独自|单独).{{0,6}}(?:在家|在家里).{{0,6}}{_DAYS}",
-            f"{_CHILD}.{{0,8}}{_NO_CARER}", f"{_HELPLESS}.{{0,14}}{_NO_CARER}",
-            f"{_NO_CARER}.{{0,10}}{_HELPLESS}",
+            f"{_CHILD}.{{0,8}}{_NO_CARER}", f"{_HELPLESS}.{{0,14}}{_LEFT_ALONE}",
+            f"{_LEFT_ALONE}.{{0,10}}{_HELPLESS}",
             f"{_HELPLESS}.{{0,12}}(?:无法|不能)(?:自行)?(?:转移|撤离)",
             "喊都喊不答应", "叫(?:她|他)?也不(?:怎么)?答应", "没有?人发现",
             f"(?:锁|关)在(?:家|屋)里.{{0,10}}(?:没有?人|{_DAYS}|出不来)",
@@ -118,15 +122,29 @@ _NOW = re.compile(_any(
 _NEGATION = re.compile(
     "(?:没有|没|不会|不是|从没|从不|并没|并不|未曾?|不要)(?:想过|想|有过|打算)?$"
 )
+# Bed-ridden for years (瘫痪在床好几年, 长期卧床): someone looks after them unless the text
+# says nobody does, so the model alone does not make such a text critical.
+_LONG_BEDRIDDEN = re.compile(
+    r"(?:瘫痪?|卧床|卧病|躺在床上)(?:在床上?)?(?:已经|都|有)?"
+    r"(?:十几|好几|几|多|两|三|四|五|六|七|八|九|十|\d+)多?年"
+    r"|(?:常年|长年|长期|多年|几年|好几年|十几年)(?:瘫痪?|卧床|卧病|躺在床上)"
+)
+_NOBODY_THERE = re.compile(_any(
+    _LEFT_ALONE, "一个人", "独自", "独居", "家里没有?人", "无人照看", "没有?人给.{0,3}送饭",
+    "无人居住",
+))
 _NOT_MEANT = re.compile(_any("开玩笑", "玩笑", "说着玩", "口头禅", "说说而已", "念叨"))
 _CLAUSE = re.compile(r"[^,，。!！?？;；\n]+")
+_SENTENCE = re.compile(r"[。!！?？;；\n]")
 
 
 @dataclass(frozen=True)
 class UrgencyCues:
     critical: tuple[str, ...]  # phrases of the text that make it critical
     urgent: tuple[str, ...]
-    guarded: tuple[str, ...]  # critical phrases set aside as negated or past
+    # Phrases that keep the model from raising critical: critical cues set aside as
+    # negated or past, and a bed-ridden person told with nothing saying they are alone.
+    guarded: tuple[str, ...]
 
     @property
     def level(self) -> str:
@@ -147,21 +165,21 @@ def find_cues(text: str) -> UrgencyCues:
     critical: list[str] = []
     guarded: list[str] = []
     urgent: list[str] = []
-    for sentence in re.split(r"[。!！?？;；\n]", text):
+    for sentence in _SENTENCE.split(text):
+        urgent_matches = [m for _, pattern in URGENT_CUES for m in pattern.finditer(sentence)]
+        critical_matches = [m for _, pattern in CRITICAL_CUES for m in pattern.finditer(sentence)]
+        if not urgent_matches and not critical_matches:
+            continue
         past = _PastReading(sentence)
         not_meant = bool(_NOT_MEANT.search(sentence))
-        urgent.extend(
-            m.group()
-            for _, pattern in URGENT_CUES
-            for m in pattern.finditer(sentence)
-            if not past.told_as_past(m.start())
-        )
-        for _, pattern in CRITICAL_CUES:
-            for match in pattern.finditer(sentence):
-                if not_meant or past.told_as_past(match.start()) or _negated(sentence, match):
-                    guarded.append(match.group())
-                else:
-                    critical.append(match.group())
+        urgent.extend(m.group() for m in urgent_matches if not past.told_as_past(m.start()))
+        for match in critical_matches:
+            if not_meant or past.told_as_past(match.start()) or _negated(sentence, match):
+                guarded.append(match.group())
+            else:
+                critical.append(match.group())
+    if not critical and _LONG_BEDRIDDEN.search(text) and not _NOBODY_THERE.search(text):
+        guarded.extend(m.group() for m in _LONG_BEDRIDDEN.finditer(text))
     return UrgencyCues(_unique(critical), _unique(urgent), _unique(guarded))
 
 

@@ -136,3 +136,16 @@ def test_batch_equals_one_by_one(analyser: Analyser) -> None:
 def test_batch_refuses_a_bare_string(analyser: Analyser) -> None:
     with pytest.raises(TypeError):
         analyser.analyse_many("低保")
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed"),
+    [
+        ("今天想正式申请一下低保，我爸瘫痪在床好几年了，家里没有收入", {"normal", "urgent"}),
+        ("我爸瘫痪在床好几年了，这几天身边没人，我们都在外地", {"critical"}),
+    ],
+)
+def test_bedridden_is_critical_only_when_left_alone(
+    analyser: Analyser, text: str, allowed: set[str]
+) -> None:
+    assert analyser.analyse(text).urgency in allowed

@@ -29,6 +29,15 @@ def test_same_features_as_scikit_learn() -> None:
     assert np.allclose(values, expected[0, indices])
 
 
+def test_rows_product_is_the_sparse_product() -> None:
+    featuriser = Featuriser.fit(TRAIN)
+    texts = (TRAIN + OTHER) * 30  # more rows than one chunk, empty rows among them
+    _, rows = featuriser.rows(texts)
+    weights = np.random.default_rng(3).normal(size=(rows.columns, 5))
+    assert np.allclose(rows.dot(weights), rows.to_csr() @ weights, rtol=0, atol=1e-12)
+    assert np.allclose(rows.to_csr().toarray(), featuriser.transform(texts)[1].toarray())
+
+
 def test_character_grams_are_scikit_learns() -> None:
     analyse = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).build_analyzer()
     for text in TRAIN + OTHER + ["A  B\n\nc"]:

@@ -94,3 +94,42 @@ def test_more_indirect_critical_wording(text: str) -> None:
 )
 def test_worries_habits_and_old_events_are_not_critical_by_rule(text: str) -> None:
     assert find_cues(normalise(text)).level != "critical"
+
+
+# A person bed-ridden for years is looked after unless the text says otherwise
+# (LABELLING.md section 4: critical when left alone).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸瘫痪在床好几年了,现在一个人在家没人管",
+        "老伴卧床多年,儿女都在外地,这几天身边没人",
+        "我妈瘫痪在床五年了,我爸住院了,她一个人在家",
+        "隔壁老人长期卧床,这几天没人照顾",
+        "瘫在床上的老人没人送饭,已经两天了",
+    ],
+)
+def test_a_bedridden_person_left_alone_is_critical(text: str) -> None:
+    cues = find_cues(normalise(text))
+    assert cues.level == "critical", cues
+
+
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        ("今天想正式申请一下低保，我爸瘫痪在床好几年了，家里没有收入", "瘫痪在床好几年"),
+        ("我妈瘫痪在床五年了,我一直辞职在家照顾,请问有没有照护补贴", "瘫痪在床五年"),
+        ("申请失能老人护理补贴,老人完全失能,卧床两年", "卧床两年"),
+        ("我老公工伤截瘫,躺在床上两年了,每天都要人翻身擦洗", "躺在床上两年"),
+        ("常年卧床的老母亲每月药费一千多,家里负担不起", "常年卧床"),
+    ],
+)
+def test_a_bedridden_person_with_carers_is_not_critical(text: str, guarded: str) -> None:
+    cues = find_cues(normalise(text))
+    assert cues.level != "critical", cues
+    # Nor may the model make it critical on its own.
+    assert guarded in cues.guarded, cues
+
+
+def test_a_bedridden_person_with_another_critical_cue_stays_critical() -> None:
+    cues = find_cues(normalise("我爸瘫痪在床好几年了,家里断粮三天了"))
+    assert cues.level == "critical" and not cues.guarded, cues
