@@ -7,11 +7,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
+from cases.db import table_of
 from cases.tables import Intake
+
+_INSERT = insert(table_of(Intake))
 
 
 @dataclass(frozen=True)
@@ -34,19 +37,13 @@ def receive(
     The unique constraint on (channel, source, message_id) decides, not a prior
     look-up, so two deliveries racing each other still make one row.
     """
-    intake = Intake(
-        id=uuid.uuid4().hex,
-        channel=channel,
-        source=source,
-        message_id=message_id,
-        payload=payload,
-        received_at=now,
-        state="pending",
-        attempts=0,
-        enqueued_at=now,
-    )
-    session.add(intake)
+    values = {"id": uuid.uuid4().hex, "channel": channel, "source": source,
+              "message_id": message_id, "payload": payload, "received_at": now,
+              "state": "pending", "attempts": 0, "enqueued_at": now, "last_error": None,
+              "case_id": None, "processed_at": None}
     try:
+        # One Core statement (no unit of work): the web's share of SQLite's single writer.
+        session.execute(_INSERT, values)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -58,6 +55,9 @@ def receive(
             )
         ).one()
         return Received(existing, duplicate=True)
+    intake = Intake(**values)
+    make_transient_to_detached(intake)  # the row as written, without reading it back
+    session.add(intake)
     return Received(intake, duplicate=False)
 
 

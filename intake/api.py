@@ -26,7 +26,6 @@ from intake.auth import (
     AuthError,
     bearer,
     issue_token,
-    machine_client,
     user_id_for_token,
     verify_signature,
 )
@@ -156,9 +155,7 @@ def accept(services: IntakeServices, *, channel: str, source: str, message_id: s
 def intake_call(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
-        with services.sessions() as session:
-            client = machine_client(session, request, "call")
-            source = client.name
+        source = services.client_keys.client(services.sessions, request, "call").name
         call = validate(CallIntake, parse_json(body))
     except AuthError as exc:
         return problem(401, "unauthorized", str(exc))
@@ -174,10 +171,9 @@ def intake_call(request: Request, body: bytes) -> Response:
 def intake_app(request: Request, body: bytes) -> Response:
     services = services_of(request)
     try:
-        with services.sessions() as session:
-            client = machine_client(session, request, "app")
-            verify_signature(client, request, body)
-            source = client.name
+        client = services.client_keys.client(services.sessions, request, "app")
+        verify_signature(client, request, body)
+        source = client.name
         message = validate(AppIntake, parse_json(body))
     except AuthError as exc:
         return problem(401, "unauthorized", str(exc))

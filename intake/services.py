@@ -11,6 +11,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake.auth import ClientKeys
 from routing.classify import Classifier
 
 QUEUE_NAME = "intake"
@@ -32,3 +33,4 @@ class IntakeServices:
     classifier: Callable[[], Classifier] | None = None
     now: Callable[[], dt.datetime] = utc_now
     extra: dict[str, Any] = field(default_factory=dict)
+    client_keys: ClientKeys = field(default_factory=ClientKeys)

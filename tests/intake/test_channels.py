@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from cases.tables import Case, Intake
+from cases.tables import ApiClient, Case, Intake
 from intake.auth import sign
 from intake.services import IntakeServices
 from tests.intake.conftest import run_jobs
@@ -233,3 +233,21 @@ def test_an_unknown_code_in_the_agents_route_is_refused(
     response = client.post("/api/v1/intake/call", json=payload, headers=bearer(credentials, "call"))
     assert response.status_code == 422
     assert response.json()["fields"][0]["field"] == "agent_route.categories.0"
+
+
+def test_a_deactivated_key_is_refused_once_its_cached_look_up_expires(
+    client: TestClient, services: IntakeServices, credentials: dict[str, Any]
+) -> None:
+    headers = bearer(credentials, "call")
+    assert client.post("/api/v1/intake/call", json=call_payload(), headers=headers).status_code == 202
+    with services.sessions() as session:
+        for api_client in session.scalars(select(ApiClient).where(ApiClient.channel == "call")):
+            api_client.active = False
+        session.commit()
+    # Known keys are trusted for client_keys.ttl_s (10 s by default) without a look-up.
+    services.client_keys.ttl_s = 0
+    services.client_keys.forget()
+    second = client.post("/api/v1/intake/call", json=call_payload(message_id="m-2"), headers=headers)
+    assert second.status_code == 401
+    assert "API key 无效" in second.json()["message"]
+    assert counts(services)[0] == 1

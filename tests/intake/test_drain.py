@@ -19,6 +19,7 @@ from tests.intake.conftest import run_jobs
 from tests.intake.test_channels import bearer, call_payload, counts
 from tests.intake.test_faults import cases_of
 
+
 def post_calls(client: TestClient, credentials: dict[str, Any], texts: list[str]) -> list[str]:
     ids = []
     for n, text in enumerate(texts):
