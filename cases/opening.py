@@ -74,9 +74,10 @@ def open_case(session: Session, intake: Intake, opening: CaseOpening, now: dt.da
     The rows are written with a handful of Core statements prepared beforehand, so the
     write transaction (SQLite's single writer) is held for as short a time as possible.
     """
-    existing = session.scalars(select(Case).where(Case.intake_id == intake.id)).first()
-    if existing is not None:
-        return Opened(existing, [], created=False)
+    if intake.case_id is not None:  # the intake row says a case was opened before
+        existing = session.get(Case, intake.case_id)
+        if existing is not None:
+            return Opened(existing, [], created=False)
     try:
         opened = _write(session, intake, opening, now)
         for row in linked:

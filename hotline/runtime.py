@@ -34,6 +34,8 @@ from intake.services import IntakeServices
 
 log = logging.getLogger(__name__)
 
+WARM_UP_TEXT = "白石镇白石村的张大爷七十五岁，住院花了两万多，家里没有收入，电话13900000000"
+
 
 def redis_url(settings: Settings) -> str:
     if not settings.redis_url:
@@ -56,7 +58,8 @@ def worker_services(settings: Settings, url: str) -> tuple[IntakeServices, sessi
     # Loaded once, before the first job: jieba and the model never load per job
     # (only again when `hotline train` or a retraining job made a new model version).
     classifier = current_classifier(settings, sessions)
-    classifier()
+    # A first text through every step, so that nothing loads on the first intake.
+    classifier().classify(WARM_UP_TEXT)
     services = intake_services(settings, sessions, redis, classifier)
     return services, sessions
 
