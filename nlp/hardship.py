@@ -6,7 +6,9 @@ owed, no income, a house falling down, nobody to care) or pleads for help
 decides between `zixun` and the topic (nlp/data/LABELLING.md, section 1). The
 analyser lets a question with none of these lead `zixun` when the model gave
 `zixun` a fair chance. (As extra model columns the cues made cross-validated
-accuracy worse, so they stay rules.)
+accuracy worse, so they stay rules.) An illness, event, damaged house, missing carer
+or lost work told together with its end (现在好了, 已经修好, 身体还可以) is background,
+not a current hardship (LABELLING.md, section 1), and is set aside.
 
 The patterns read model texts (nlp.model.model_text): dialect already mapped and
 every digit run written as 0.
@@ -88,11 +90,20 @@ QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# The hardship told is over: recovered, rebuilt, found work, doing fine.
+RECOVERED = re.compile(
+    "(?:现在|目前|已经|现已|早就)(?:都)?(?:好了|好多了|修好|重建|恢复|没事|好得很|找到)"
+    "|身体(?:还|都)?(?:好|可以|还行|硬朗)|好得很|过得去|身体恢复"
+)
+# Groups that a recovery sets aside; money owed or missing stays a current hardship.
+BACKGROUND_GROUPS = frozenset({"illness", "event", "house", "no_carer", "no_work", "plea"})
+
 
 @dataclass(frozen=True)
 class Reading:
     hardship: tuple[str, ...]  # names of the hardship groups found (plea included)
     question: tuple[str, ...]  # names of the question-form groups found
+    set_aside: tuple[str, ...] = ()  # hardship groups told as over (RECOVERED)
 
     @property
     def question_only(self) -> bool:
@@ -102,7 +113,12 @@ class Reading:
 
 def read(model_text: str) -> Reading:
     """The cue groups of one text already passed through nlp.model.model_text."""
-    return Reading(
-        tuple(name for name, pattern in HARDSHIP_CUES if pattern.search(model_text)),
-        tuple(name for name, pattern in QUESTION_CUES if pattern.search(model_text)),
-    )
+    hardship = tuple(name for name, pattern in HARDSHIP_CUES if pattern.search(model_text))
+    question = tuple(name for name, pattern in QUESTION_CUES if pattern.search(model_text))
+    if hardship and RECOVERED.search(model_text):
+        return Reading(
+            tuple(name for name in hardship if name not in BACKGROUND_GROUPS),
+            question,
+            tuple(name for name in hardship if name in BACKGROUND_GROUPS),
+        )
+    return Reading(hardship, question)

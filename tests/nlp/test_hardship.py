@@ -51,6 +51,26 @@ def test_a_told_hardship_is_not_question_only(text: str, group: str) -> None:
     assert question and not only
 
 
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("上个月厨房着火烧了一半，现在已经修好了，还能申请临时救助吗？", "event"),
+        ("我妈去年住院做了手术，现在身体还可以，医疗救助一般多久能批？", "illness"),
+        ("前年我下岗了，现在找到工作了，公益性岗位明年还能报名吗？", "no_work"),
+    ],
+)
+def test_a_hardship_told_as_over_is_set_aside(text: str, group: str) -> None:
+    found = read(model_text(normalise(text)))
+    assert group in found.set_aside and group not in found.hardship
+    assert found.question_only
+
+
+def test_money_owed_stays_a_hardship_after_recovery() -> None:
+    found = read(model_text(normalise("去年住院欠了两万多，现在身体好了，还能申请医疗救助吗？")))
+    assert "amount" in found.hardship and "illness" in found.set_aside
+    assert not found.question_only
+
+
 def test_a_statement_without_question_is_not_question_only() -> None:
     assert not reading("我想申请低保")[2]
 
