@@ -18,6 +18,7 @@ from nlp.hardship import read
 from nlp.model import Matrix, TextModel, WordRow, model_text
 from nlp.normalise import normalise
 from nlp.places import PlaceMatcher
+from nlp.programmes import programme_named
 from nlp.signals import INTENTS, NeedScore, Place, Signals
 from nlp.tokens import add_words, use_cache_dir
 from nlp.training import load_model
@@ -117,8 +118,9 @@ class Analyser:
         agreement = np.where(self._has_need_head, np.maximum(need_p, 1e-9), 1.0) ** settings.lead_need_weight
         scores = lead_p * agreement
         lead = int(np.argmax(scores))
-        # Someone whose life is at risk is in scope whatever else the text is about.
-        if lead == _OUT and cues.critical:
+        # Someone whose life is at risk is in scope whatever else the text is about, and so
+        # is a request that names a social-assistance programme.
+        if lead == _OUT and (cues.critical or programme_named(for_model)):
             scores[_OUT] = -1.0
             lead = int(np.argmax(scores))
         if (

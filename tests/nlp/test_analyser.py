@@ -149,3 +149,19 @@ def test_bedridden_is_critical_only_when_left_alone(
     analyser: Analyser, text: str, allowed: set[str]
 ) -> None:
     assert analyser.analyse(text).urgency in allowed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "医疗救助要去哪个部门办",
+        "想问一下低保申请需要什么材料，要去哪里办",
+        "孤儿基本生活费找哪个部门",
+    ],
+)
+def test_a_question_about_an_assistance_programme_is_never_out_of_scope(
+    analyser: Analyser, text: str
+) -> None:
+    signals = analyser.analyse(text)
+    assert signals.in_scope, signals.needs
+    assert signals.needs[0].category != "feijiuzhu"

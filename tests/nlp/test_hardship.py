@@ -10,6 +10,7 @@ from nlp.categories import CATEGORIES
 from nlp.hardship import read
 from nlp.model import model_text
 from nlp.normalise import normalise
+from nlp.programmes import programme_named
 
 
 def reading(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
@@ -116,4 +117,8 @@ def test_lead_weight_zero_is_the_lead_head_alone(analyser: Analyser) -> None:
     heads = model.predict(matrix).lead.argmax(axis=1)
     for text, column in zip(texts, heads, strict=True):
         signals = plain.analyse(text)
-        assert signals.categories[0] == CATEGORIES[int(column)] or not signals.in_scope
+        head = CATEGORIES[int(column)]
+        if head == "feijiuzhu" and programme_named(signals.text):
+            assert signals.in_scope  # a programme named keeps it in scope (nlp/programmes.py)
+            continue
+        assert signals.categories[0] == head or not signals.in_scope
