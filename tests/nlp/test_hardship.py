@@ -26,6 +26,11 @@ def reading(text: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
         "咨询：临时救助的审批时限是多少个工作日。",
         "吃低保的可不可以出去打工嘛",
         "残疾人两项补贴去哪里办？",
+        "特困供养人员能否选择到县城养老院集中供养？",
+        "临时救助是不是只能户籍地申请？",
+        "失能老人护理补贴要咋个申请",
+        "临时救助是给钱还是给东西哦",
+        "五保户住进敬老院的话自己要不要出钱",
     ],
 )
 def test_pure_questions_are_question_only(text: str) -> None:
