@@ -23,7 +23,7 @@ from cases.tables import Case, Person
 from cases.views import case_summary, person_view
 from cases.workflow import STATE_NAMES
 from intake.api import BadRequest, parse_json, read_body, validate
-from intake.auth import AuthError, machine_client
+from intake.auth import AuthError
 from intake.errors import problem
 from intake.schemas import MessageId, Phone, ShortText, Strict
 from routing.catalogue import Catalogue
@@ -99,8 +99,7 @@ async def call_events(request: Request) -> Response:
 def _call_events(request: Request, body: bytes) -> Response:
     deps = deps_of(request)
     try:
-        with deps.sessions() as session:
-            machine_client(session, request, "call")
+        deps.intake.client_keys.client(deps.sessions, request, "call")
         event = validate(CallEvent, parse_json(body))
     except AuthError as exc:
         return problem(401, "unauthorized", str(exc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -90,8 +90,13 @@ def mark_requeued(session: Session, intake_id: str, now: dt.datetime) -> None:
     session.commit()
 
 
-def record_failure(session: Session, intake_id: str, error: str, max_attempts: int) -> bool:
-    """Count a failed attempt and keep its error; return True when it was the last.
+class Failure(NamedTuple):
+    attempts: int  # attempts counted so far
+    final: bool  # that was the last: the intake is `failed` now
+
+
+def record_failure(session: Session, intake_id: str, error: str, max_attempts: int) -> Failure:
+    """Count a failed attempt and keep its error.
 
     After the last attempt the intake is `failed`: visible to agents, never dropped.
     """
@@ -101,11 +106,12 @@ def record_failure(session: Session, intake_id: str, error: str, max_attempts: i
         .values(attempts=Intake.attempts + 1, last_error=error[:2000])
     )
     intake = session.get(Intake, intake_id, populate_existing=True)
-    final = intake is not None and intake.state == "pending" and intake.attempts >= max_attempts
+    attempts = intake.attempts if intake is not None else 0
+    final = intake is not None and intake.state == "pending" and attempts >= max_attempts
     if final:
         session.execute(update(Intake).where(Intake.id == intake_id).values(state="failed"))
     session.commit()
-    return final
+    return Failure(attempts, final)
 
 
 def count_by_state(session: Session) -> dict[str, int]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 from cases.accounts import client_by_key, key_digest
-from cases.tables import ApiClient, User
+from cases.tables import User
 
 MAX_SKEW_S = 300
 _TOKEN_PREFIX = "hotline:token:"
@@ -39,13 +39,6 @@ def bearer(request: Request) -> str:
     if scheme.lower() != "bearer" or not value.strip():
         raise AuthError("缺少 Authorization: Bearer 凭据")
     return value.strip()
-
-
-def machine_client(session: Session, request: Request, channel: str) -> ApiClient:
-    client = client_by_key(session, bearer(request))
-    if client is None or client.channel != channel:
-        raise AuthError("API key 无效或无权使用该渠道")
-    return client
 
 
 @dataclass(frozen=True)
@@ -85,7 +78,7 @@ class ClientKeys:
         return client
 
 
-def verify_signature(client: ApiClient | MachineClient, request: Request, body: bytes, now: float | None = None) -> None:
+def verify_signature(client: MachineClient, request: Request, body: bytes, now: float | None = None) -> None:
     """HMAC-SHA256 over `timestamp + "." + body` with the app's secret; stale = rejected."""
     timestamp = request.headers.get("x-hotline-timestamp", "")
     signature = request.headers.get("x-hotline-signature", "")

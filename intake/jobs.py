@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.corrections import record_correction
-from cases.inbox import get_intake, get_intakes, record_failure
+from cases.inbox import Failure, get_intake, get_intakes, record_failure
 from cases.opening import CaseOpening, ClockSpec, Opened, open_case
 from cases.people import PersonData
 from cases.tables import Intake, TrainingExample
@@ -69,16 +69,16 @@ def process_intake(intake_id: str) -> int | None:
     return case_id
 
 
-def count_failure(services: IntakeServices, intake_id: str, exc: Exception) -> bool:
-    """Count a failed attempt on the intake; True when it was the last (it is `failed` now)."""
+def count_failure(services: IntakeServices, intake_id: str, exc: Exception) -> Failure:
+    """Count a failed attempt on the intake; `final` when it was the last (it is `failed` now)."""
     with services.sessions() as session:
-        final = record_failure(session, intake_id, f"{type(exc).__name__}: {exc}",
-                               services.max_attempts)
-    if final:
+        failure = record_failure(session, intake_id, f"{type(exc).__name__}: {exc}",
+                                 services.max_attempts)
+    if failure.final:
         log.error("intake %s failed for good after %d attempts", intake_id, services.max_attempts)
         publish(services.redis, [{"type": "intake_failed", "intake_id": intake_id,
                                   "error": type(exc).__name__}])
-    return final
+    return failure
 
 
 def drain(pipeline: Pipeline) -> int:
@@ -107,21 +107,14 @@ def drain(pipeline: Pipeline) -> int:
         return 0
     services = pipeline.services
     for intake_id, exc in failed:
-        final = count_failure(services, intake_id, exc)
-        if final:
+        failure = count_failure(services, intake_id, exc)
+        if failure.final:
             handled.append(intake_id)
         else:
-            attempts = _attempts(services, intake_id)
             intervals = services.retry_intervals or (0,)
-            retry_later(queue, intake_id, intervals[min(attempts, len(intervals)) - 1])
+            retry_later(queue, intake_id, intervals[min(max(failure.attempts, 1), len(intervals)) - 1])
     finish_taken(queue, handled)
     return len(handled)
-
-
-def _attempts(services: IntakeServices, intake_id: str) -> int:
-    with services.sessions() as session:
-        intake = get_intake(session, intake_id)
-        return intake.attempts if intake is not None else 1
 
 
 def _classifier(services: IntakeServices) -> Classifier:
