@@ -37,7 +37,7 @@ class Analyser:
         self.model = model
         self.version = version
         self._places = PlaceMatcher(places)
-        # A category without a need head (never or always labelled) is judged by the lead head.
+        # A category without a need head (never or always labelled) is judged by the lead alone.
         self._has_need_head = np.asarray([c in model.category_models for c in CATEGORIES])
         # Short aliases stay out of the tokenizer: 核桃 is a village and a nut.
         add_words(p.name for p in places)

@@ -1,6 +1,6 @@
 """Rule cues that tell a pure policy question apart from a told hardship.
 
-The TF-IDF lead head sees topic words (低保, 医疗救助) that a pure question and a
+The TF-IDF heads see topic words (低保, 医疗救助) that a pure question and a
 request for help share; whether the caller tells a current hardship (an amount
 owed, no income, a house falling down, nobody to care) or pleads for help
 decides between `zixun` and the topic (nlp/data/LABELLING.md, section 1). The

@@ -2,7 +2,11 @@
 
 Jieba words (with the domain dictionary) and character 1–3-grams; linear SVMs
 with sigmoid-calibrated probabilities: one per category (multi-label,
-one-vs-rest), one for the lead need, one for urgency and one for the intent.
+one-vs-rest), one for urgency, one for the intent, and two that together read
+the lead: the *topic* (the need a text is about, or out of scope) and the
+*form* (a policy question, a complaint, or a need to act on). A policy question
+and a request for help about 低保 share the topic; only the form tells them
+apart, and each head learns from every line instead of a sixteen-way split.
 Rules live in nlp.urgency; the analyser combines both.
 """
 
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from nlp.categories import CATEGORIES
+from nlp.categories import CATEGORIES, OUT_OF_SCOPE
 from nlp.corpus import Example
 from nlp.features import Featuriser, Matrix, Rows, WordRow
 from nlp.linear import LinearHead, sigmoid
@@ -32,8 +36,13 @@ MAX_MODEL_CHARS = 3000
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 CALIBRATION_FOLDS = 3
 # Bumped whenever a stored TextModel could no longer be read by this code.
-MODEL_FORMAT = 3
-_LEAD, _URGENCY, _INTENT = "(lead)", "(urgency)", "(intent)"
+MODEL_FORMAT = 4
+_OUT = CATEGORIES.index(OUT_OF_SCOPE)
+_ZIXUN, _TOUSU = CATEGORIES.index("zixun"), CATEGORIES.index("tousu")
+_TOPIC, _FORM, _URGENCY, _INTENT = "(topic)", "(form)", "(urgency)", "(intent)"
+# The form of an in-scope request: a question about a rule, a complaint, or a need to act on.
+FORMS = ("zixun", "tousu", "help")
+_FORM_LEADS = ("zixun", "tousu")
 
 
 class _Stack(NamedTuple):
@@ -66,19 +75,20 @@ class Settings:
     need_threshold: float = 0.35  # a second need is listed from this probability
     critical_threshold: float = 0.35  # the model alone raises to critical from here
     # The lead is argmax of lead probability × need probability ** this: of a line's
-    # needs, the one both heads agree on (cross-validated: 82.4% → 83.1% alone; on
-    # 3,673 train lines 0.5 → 2.0 took 89.0% → 89.8%, 3.0 and more fall back).
-    lead_need_weight: float = 2.0
-    # A question with no hardship told leads zixun once the lead head gives zixun this much
-    # (cross-validated with lead_need_weight 2.0: 0.1 89.6%, 0.15–0.25 89.8%).
-    question_zixun: float = 0.2
+    # needs, the one both heads agree on (cross-validated with topic × form on 3,673
+    # train lines: 0 90.2 %, 0.5–1.0 91.0–91.1 %, 1.5 90.9 %, 2.0 90.6 %).
+    lead_need_weight: float = 1.0
+    # A question with no hardship told leads zixun once the lead gives zixun this much
+    # (cross-validated: 0.1 90.5 %, 0.3–0.5 91.1 %, never 91.0 %).
+    question_zixun: float = 0.3
 
 
 @dataclass
 class TextModel:
     featuriser: Featuriser
     category_models: dict[str, LinearHead]  # categories seen in training
-    lead_model: LinearHead  # which need leads: 咨询 and 投诉 lead their topic
+    topic_model: LinearHead  # the need a text is about, or feijiuzhu
+    form_model: LinearHead | None  # FORMS, on in-scope lines; None: every line was "help"
     urgency_model: LinearHead
     intent_model: LinearHead | None
     settings: Settings = field(default_factory=Settings)
@@ -100,14 +110,18 @@ class TextModel:
             target = [category in e.categories for e in examples]
             if any(target) and not all(target):
                 category_models[category] = _fit(matrix, target, settings)
-        lead = _fit(matrix, [e.lead for e in examples], settings)
+        about = [i for i, e in enumerate(examples) if _topic(e)]
+        topic = _fit(matrix[about], [_topic(examples[i]) for i in about], settings)
+        in_scope = [i for i, e in enumerate(examples) if e.lead != OUT_OF_SCOPE]
+        forms = [_form(examples[i]) for i in in_scope]
+        form = _fit(matrix[in_scope], forms, settings) if len(set(forms)) > 1 else None
         urgency = _fit(matrix, [e.urgency for e in examples], settings)
         labelled = [i for i, e in enumerate(examples) if e.intent]
         intent_model = None
         if len({examples[i].intent for i in labelled}) >= 2:
             intent_model = _fit(matrix[labelled], [examples[i].intent for i in labelled], settings)
         return cls(
-            featuriser, category_models, lead, urgency, intent_model, settings,
+            featuriser, category_models, topic, form, urgency, intent_model, settings,
             featuriser.word_names,
         )
 
@@ -126,8 +140,14 @@ class TextModel:
         def head_columns(name: str, head: LinearHead, labels: Sequence[str]) -> Matrix:
             return _columns(head, head.normalise(calibrated[:, stack.spans[name]]), labels)
 
+        topic = head_columns(_TOPIC, self.topic_model, CATEGORIES)
+        if self.form_model is None:
+            form = np.zeros((len(rows), len(FORMS)))
+            form[:, FORMS.index("help")] = 1.0
+        else:
+            form = head_columns(_FORM, self.form_model, FORMS)
         return Predictions(
-            lead=head_columns(_LEAD, self.lead_model, CATEGORIES),
+            lead=_lead(topic, form),
             needs=needs,
             urgency=head_columns(_URGENCY, self.urgency_model, URGENCY_LEVELS),
             intent=None
@@ -137,7 +157,10 @@ class TextModel:
 
     def _stacked(self) -> _Stack:
         if self._stack is None:
-            heads = {_LEAD: self.lead_model, _URGENCY: self.urgency_model, **self.category_models}
+            heads = {_TOPIC: self.topic_model, _URGENCY: self.urgency_model}
+            heads.update(self.category_models)
+            if self.form_model is not None:
+                heads[_FORM] = self.form_model
             if self.intent_model is not None:
                 heads[_INTENT] = self.intent_model
             spans: dict[str, slice] = {}
@@ -210,6 +233,26 @@ def _fit(matrix: sparse.csr_matrix, labels: Sequence[object], settings: Settings
         LinearSVC(C=settings.c), cv=CALIBRATION_FOLDS, method="sigmoid", ensemble=False
     )
     return LinearHead.from_calibrated(model.fit(matrix[rows], [labels[i] for i in rows]))
+
+
+def _topic(example: Example) -> str:
+    """What a line is about: its first need (or out of scope); "" when it names none."""
+    return next((c for c in example.categories if c not in _FORM_LEADS), "")
+
+
+def _form(example: Example) -> str:
+    return example.lead if example.lead in _FORM_LEADS else "help"
+
+
+def _lead(topic: Matrix, form: Matrix) -> Matrix:
+    """P(lead) over CATEGORIES: out of scope as the topic head says; otherwise a policy
+    question or a complaint by the form, a need by P(help) × P(that topic)."""
+    out = topic[:, _OUT]
+    lead = topic * form[:, [FORMS.index("help")]]
+    lead[:, _OUT] = out
+    lead[:, _ZIXUN] = (1.0 - out) * form[:, FORMS.index("zixun")]
+    lead[:, _TOUSU] = (1.0 - out) * form[:, FORMS.index("tousu")]
+    return lead
 
 
 def _columns(head: LinearHead, raw: Matrix, labels: Sequence[str]) -> Matrix:

@@ -91,7 +91,7 @@ def _with_settings(analyser: Analyser, **changes: float) -> Analyser:
     return Analyser(model, analyser.version)
 
 
-# The lead head alone puts the first two under their topic (checked when written).
+# The model alone puts the first two under their topic (checked when written).
 QUESTIONS = [
     "低保一个月能领多少钱？",
     "请问临时救助最多给多少？",
@@ -114,7 +114,7 @@ def test_a_told_hardship_is_never_forced_to_zixun(analyser: Analyser) -> None:
     assert eager.analyse(text).categories[0] != "zixun"
 
 
-def test_lead_weight_zero_is_the_lead_head_alone(analyser: Analyser) -> None:
+def test_lead_weight_zero_is_the_models_lead_alone(analyser: Analyser) -> None:
     plain = _with_settings(analyser, lead_need_weight=0.0, question_zixun=2.0)
     texts = ["我妈住院花了两万多，报销后还欠一万，家里没收入了", *QUESTIONS]
     model = plain.model
