@@ -28,10 +28,10 @@ def _any(*alternatives: str) -> str:
 
 
 _DAYS = r"(?:好几|几|一|两|三|四|五|一两|两三|三四|多|(?<!\d)\d{1,3})天"
-_CHILD = r"(?:孩子|小孩|娃|儿童|孙子|孙女|婴儿|宝宝|小姑娘)"
+_CHILD = r"(?:孩子|小孩|娃|儿童|孙子|孙女|婴儿|宝宝|小姑娘|未成年)"
 _HELPLESS = "(?:" + _any(
     "瘫", "卧床", "卧病", "躺在床上", "倒在地上", "起不来", "走不动", "不能动", "动不了",
-    "失能", "智障", "精神",
+    "失能", "智障", "精神", "不能自理", "失禁",
 ) + ")"
 _NO_CARER = "(?:" + _any(
     "没有?人管", "没有?人照顾", "无人照料", "无人照顾", "没有?人照料", "没有?人看",
@@ -39,7 +39,7 @@ _NO_CARER = "(?:" + _any(
 ) + ")"
 # A helpless adult left alone (LABELLING.md section 4); for children 一个人在家 needs days.
 _LEFT_ALONE = "(?:" + _any(
-    _NO_CARER, "一个人在家", "独自在家", "身边没有?人", "没有?人在身边",
+    _NO_CARER, "一个人在家", "独自在家", "身边没有?人", "没有?人在身边", "家里(?:现在)?没有?人",
 ) + ")"
 
 CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -51,6 +51,14 @@ CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "跳崖", "上吊", "割腕", "割脉", "站在楼顶", "在楼顶上", "站在桥上",
             "不活了", "活够了", "寻死觅活", "死给.{0,3}看", "烧炭", "跳下去",
             "(?:老鼠药|安眠药|农药).{0,8}(?:准备好|备好|攒|吃了|喝了|买好)", "吞了?.{0,4}药",
+            # Said round about: life is pointless, the world is better without me, leave-taking.
+            "活着(?:也|还)?(?:没有?|没啥|有什么|有啥)(?:什么|啥)?(?:意思|用|盼头|意义)",
+            "(?:世界|世上|家里)(?:上)?没有我.{0,4}(?:更好|好些|好过|清净)", "不想拖累",
+        )),
+        # Leave-taking: told about later by its nature, so a future word does not set it aside.
+        ("托付后事", _any(
+            "交代后事", "遗书", f"{_CHILD}.{{0,6}}(?:就)?拜托(?:给)?(?:政府|你们)",
+            "存款.{0,4}(?:转给|留给)", "(?:把|将)后事",
         )),
         ("轻生", _any(
             "(?:想|要|准备|打算|闹着|扬言|说要|差点|去)喝(?:农)?药", "喝了?农药",
@@ -66,12 +74,15 @@ CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             f"{_CHILD}.{{0,8}}(?:一个人|独自|单独).{{0,6}}(?:在家|在家里).{{0,6}}{_DAYS}",
             f"{_CHILD}.{{0,8}}{_NO_CARER}", f"{_HELPLESS}.{{0,14}}{_LEFT_ALONE}",
             f"{_LEFT_ALONE}.{{0,10}}{_HELPLESS}",
+            f"{_CHILD}.{{0,24}}(?:无|没有?)(?:其他)?(?:近)?亲(?:属|人)",
+            "(?:智力障碍|智障|痴呆|精神(?:病|异常|障碍)).{0,24}(?:走失|问不出|沿(?:着)?(?:公路|马路|国道))",
             f"{_HELPLESS}.{{0,12}}(?:无法|不能)(?:自行)?(?:转移|撤离)",
             "喊都喊不答应", "叫(?:她|他)?也不(?:怎么)?答应", "没有?人发现",
             f"(?:锁|关)在(?:家|屋)里.{{0,10}}(?:没有?人|{_DAYS}|出不来)",
         )),
         ("露宿受冻", _any(
             "冻得", "冻死", "冻坏", "冻僵", "(?:街上|桥下|桥洞|路边|露宿).{0,12}(?:冷|雪|冻)",
+            "(?:一家人|全家|孩子|老人).{0,6}(?:在外头|在外面|露天).{0,6}(?:淋雨|过夜|睡)",
         )),
         ("生命危险", _any(
             "救命", "被压在", "压在下面", "(?:人|老人|孩子|家人)(?:被埋|被困)", "困住了",
@@ -81,7 +92,7 @@ CRITICAL_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("暴力", _any(
             "(?:家庭暴力|家暴|被打).{0,24}(?:逃|躲|不敢回|严重|打得|住院|报警)",
             "又打(?:她|他|我|孩子)", "打得.{0,8}(?:血|住院|起不来)", "都是血", "拿刀", "要杀",
-            "砍人", "掐脖子",
+            "砍人", "掐脖子", "(?:殴打|虐待).{0,12}(?:伤|血|不敢)", "身上.{0,4}(?:新伤|伤痕|淤青)",
         )),
     )
 )
@@ -114,8 +125,10 @@ URGENT_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _PAST = re.compile(_any(
     "去年", "前年", "以前", "之前", "早些年", "(?<![一二两三四五六七八九十几多\\d])[一二两三四五六七八九十几多\\d]{1,4}年前", "那年", "那时",
     "当时", "曾经", "小时候", "年轻时", "过去", "上次", "那段时间", "那阵子", "那几年",
-    "以后", "将来",
+    "(?<!了)以后", "将来",
 ))
+# Cues that a word of the past or the future does not set aside.
+_ALWAYS_NOW = frozenset({"托付后事"})
 _NOW = re.compile(_any(
     "又", "还是", "现在还", "最近", "这几天", "今天", "昨天", "刚才", "刚刚", "马上", "正在",
 ))
@@ -134,7 +147,8 @@ _NOBODY_THERE = re.compile(_any(
     "无人居住",
 ))
 _NOT_MEANT = re.compile(_any("开玩笑", "玩笑", "说着玩", "口头禅", "说说而已", "念叨"))
-_CLAUSE = re.compile(r"[^,，。!！?？;；\n]+")
+# Transcripts have no punctuation: a pause (a space) ends a clause there.
+_CLAUSE = re.compile(r"[^,，。!！?？;；\s]+")
 _SENTENCE = re.compile(r"[。!！?？;；\n]")
 
 
@@ -167,14 +181,17 @@ def find_cues(text: str) -> UrgencyCues:
     urgent: list[str] = []
     for sentence in _SENTENCE.split(text):
         urgent_matches = [m for _, pattern in URGENT_CUES for m in pattern.finditer(sentence)]
-        critical_matches = [m for _, pattern in CRITICAL_CUES for m in pattern.finditer(sentence)]
+        critical_matches = [
+            (name, m) for name, pattern in CRITICAL_CUES for m in pattern.finditer(sentence)
+        ]
         if not urgent_matches and not critical_matches:
             continue
         past = _PastReading(sentence)
         not_meant = bool(_NOT_MEANT.search(sentence))
         urgent.extend(m.group() for m in urgent_matches if not past.told_as_past(m.start()))
-        for match in critical_matches:
-            if not_meant or past.told_as_past(match.start()) or _negated(sentence, match):
+        for name, match in critical_matches:
+            as_past = name not in _ALWAYS_NOW and past.told_as_past(match.start())
+            if not_meant or as_past or _negated(sentence, match):
                 guarded.append(match.group())
             else:
                 critical.append(match.group())

@@ -23,6 +23,17 @@ from nlp.urgency import find_cues
         "救命 我们被困住了",
         "去年差点喝药,现在又不想活了",
         "我媽說活著沒意思",
+        # Said round about, or in a transcript with no punctuation.
+        "我男人走了以后 我也活着没啥意思了",
+        "我觉得我这个人活着也没啥用",
+        "我就是个废物,这个世界没有我会更好",
+        "以后我家两个娃娃就拜托政府了,存款已经转给我妹了",
+        "五保户独居,生活完全不能自理,大小便失禁,无人照料",
+        "我婆婆卧床不能动 家里现在没人 我们在外省赶不回来",
+        "单亲父亲昨天车祸死了,留下两个未成年子女,没有其他亲属",
+        "一个智力障碍的少年沿着国道走,问不出住址",
+        "房子被冲垮了 一家人都在外头淋雨 娃娃在发烧",
+        "孩子长期被继父殴打,身上常有新伤",
     ],
 )
 def test_critical_wording_is_caught(text: str) -> None:
@@ -38,6 +49,9 @@ def test_critical_wording_is_caught(text: str) -> None:
         "老伴天天喝药,药费花了好多钱",
         "我儿子说考不上大学就去跳河,开玩笑的",
         "以前家里断粮过,当时靠亲戚接济",
+        "去年 差点喝药 现在好多了",
+        "担心以后孩子没人管,想问问政策",
+        "活着就要好好干,想找个工作",
     ],
 )
 def test_negated_past_or_joking_is_not_critical(text: str) -> None:
