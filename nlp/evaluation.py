@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from nlp.analyser import Analyser
 from nlp.categories import CATEGORIES
 from nlp.corpus import Example
+from nlp.model import Settings, TextModel
+from nlp.signals import Signals
 
 NO_NEED = "(无)"
 
@@ -54,7 +57,36 @@ class EvalReport:
 def evaluate(analyser: Analyser, examples: Sequence[Example]) -> EvalReport:
     if not examples:
         raise ValueError("没有可评估的样本")
-    signals = analyser.analyse_many([e.text for e in examples])
+    return report(examples, analyser.analyse_many([e.text for e in examples]), analyser.version)
+
+
+def cross_validate(
+    examples: Sequence[Example], folds: int = 5, seed: int = 0, settings: Settings | None = None
+) -> EvalReport:
+    """Figures of models trained on all but one fold, pooled over the folds.
+
+    The folds are a seeded shuffle of the examples; each example is judged once, by a
+    model that never saw it. Needs scikit-learn (it trains).
+    """
+    if folds < 2 or len(examples) < folds:
+        raise ValueError(f"交叉验证需要至少 2 折且样本数不少于折数（{len(examples)} 条，{folds} 折）")
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    signals: dict[int, Signals] = {}
+    for fold in range(folds):
+        held = set(order[fold::folds])
+        model = TextModel.fit([e for i, e in enumerate(examples) if i not in held], settings)
+        analyser = Analyser(model, f"cv{fold + 1}")
+        judged = sorted(held)
+        for index, signal in zip(
+            judged, analyser.analyse_many([examples[i].text for i in judged]), strict=True
+        ):
+            signals[index] = signal
+    return report(examples, [signals[i] for i in range(len(examples))], f"{folds} 折交叉验证")
+
+
+def report(examples: Sequence[Example], signals: Sequence[Signals], version: str) -> EvalReport:
+    """Figures of signals against the labels of the same examples, in the same order."""
     leads = [s.categories[0] if s.needs else NO_NEED for s in signals]
     confusion: dict[str, Counter[str]] = {}
     urgency: dict[str, Counter[str]] = {}
@@ -74,7 +106,7 @@ def evaluate(analyser: Analyser, examples: Sequence[Example]) -> EvalReport:
     )
     return EvalReport(
         examples=len(examples),
-        model_version=analyser.version,
+        model_version=version,
         lead_accuracy=sum(e.lead == lead for e, lead in zip(examples, leads, strict=True))
         / len(examples),
         macro_f1=_macro_f1([e.lead for e in examples], leads),

@@ -62,3 +62,12 @@ def test_train_prints_version_and_held_out_figures(
     assert version is not None
     out = capsys.readouterr().out
     assert f"模型已训练：{version}" in out
+
+
+def test_eval_needs_a_file_or_cross_validation_not_both(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval"]) == 2
+    assert "--cross-validate" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "x.jsonl"), "--cross-validate"]) == 2
+    assert "不能同时" in capsys.readouterr().err

@@ -32,3 +32,25 @@ def test_report_text_and_dict(analyser: Analyser) -> None:
         assert words in text
     data = report.as_dict()
     assert data["examples"] == 4 and data["model_version"] == analyser.version
+
+
+def test_cross_validation_judges_every_example_once() -> None:
+    import pytest
+
+    from nlp.evaluation import cross_validate
+
+    words = ["蜻蜓", "蝴蝶", "蚂蚁", "知了", "蜜蜂", "蚂蚱"]
+    urgency = ["urgent" if n % 2 else "normal" for n in range(len(words))]
+    lines = [
+        Example(f"{w}家里没有收入想申请低保", ("dibao",), urgency[n], True, "self")
+        for n, w in enumerate(words)
+    ] + [
+        Example(f"{w}腿断了想申请轮椅", ("canji",), urgency[n], True, "self")
+        for n, w in enumerate(words)
+    ]
+    report = cross_validate(lines, folds=3)
+    assert report.examples == len(lines)
+    assert sum(sum(row.values()) for row in report.confusion.values()) == len(lines)
+    assert report.model_version == "3 折交叉验证"
+    with pytest.raises(ValueError, match="交叉验证"):
+        cross_validate(lines[:2], folds=3)
