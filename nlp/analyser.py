@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.asking import first_ask
 from nlp.categories import CATEGORIES, OUT_OF_SCOPE
 from nlp.entities import extract
 from nlp.hardship import read
@@ -21,6 +22,7 @@ from nlp.places import PlaceMatcher
 from nlp.programmes import programme_named
 from nlp.signals import INTENTS, NeedScore, Place, Signals
 from nlp.tokens import add_words, use_cache_dir
+from nlp.tokens import words as cut_words
 from nlp.training import load_model
 from nlp.urgency import UrgencyCues, find_cues
 
@@ -123,6 +125,8 @@ class Analyser:
         if lead == _OUT and (cues.critical or programme_named(for_model)):
             scores[_OUT] = -1.0
             lead = int(np.argmax(scores))
+        if lead not in _NOT_NEEDS:
+            lead = self._asked_first(lead, scores, need_p, for_model)
         if (
             lead not in _NOT_NEEDS
             and not cues.critical
@@ -130,6 +134,26 @@ class Analyser:
             and read(for_model).question_only
         ):
             return _ZIXUN
+        return lead
+
+    def _asked_first(self, lead: int, scores: Matrix, need_p: Matrix, for_model: str) -> int:
+        """Of the needs listed, the one asked for first leads when the scores are close."""
+        settings = self.model.settings
+        listed = [
+            column
+            for column in np.flatnonzero(need_p >= settings.need_threshold).tolist()
+            if column not in _NOT_NEEDS
+        ]
+        if not listed or listed == [lead]:
+            return lead
+        clause = first_ask(for_model)
+        if not clause:
+            return lead
+        asked = cut_words(clause)
+        weights = {c: self.model.weight_of(asked, CATEGORIES[c]) for c in {lead, *listed}}
+        best = max(weights, key=lambda c: (weights[c], c == lead))
+        if best != lead and scores[best] * (1.0 + settings.asked_first_boost) > scores[lead]:
+            return best
         return lead
 
     def _needs(

@@ -1,0 +1,68 @@
+"""The need asked for first (nlp/asking.py and Analyser._asked_first)."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pytest
+
+from nlp.analyser import Analyser
+from nlp.asking import first_ask
+from nlp.categories import CATEGORIES
+from nlp.model import model_text
+from nlp.normalise import normalise
+from nlp.tokens import words
+
+# The same story, two asks: the need asked for leads (LABELLING.md, "Several needs").
+SWAPPED_ASKS = [
+    ("家里房子漏雨墙也裂了，我又失业了没有收入，想申请危房改造", "zhufang"),
+    ("家里房子漏雨墙也裂了，我又失业了没有收入，想找个工作", "jiuye"),
+    ("我妈住院欠了两万医药费，我爸瘫在床上没人照顾，希望有人上门照顾我爸", "laonian"),
+    ("我妈住院欠了两万医药费，我爸瘫在床上没人照顾，希望报销我妈的医药费", "yiliao"),
+]
+
+
+def _boosted(analyser: Analyser, boost: float) -> Analyser:
+    model = copy.copy(analyser.model)
+    model.settings = dataclasses.replace(model.settings, asked_first_boost=boost)
+    return Analyser(model, analyser.version)
+
+
+def test_the_first_clause_that_asks() -> None:
+    assert first_ask("我家房子漏雨，老公也没工作，想申请低保，也想找个活") == "想申请低保"
+    assert first_ask("喂 我那个房子 漏得很 能不能帮我修一下") == "能不能帮我修一下"
+    assert first_ask("今天天气很好。") == ""
+    assert first_ask("") == ""
+
+
+@pytest.mark.parametrize(("text", "lead"), SWAPPED_ASKS)
+def test_of_the_same_needs_the_one_asked_for_leads(
+    analyser: Analyser, text: str, lead: str
+) -> None:
+    assert analyser.analyse(text).categories[0] == lead
+
+
+def test_a_large_boost_leads_with_the_listed_need_weighing_most_where_it_asks(
+    analyser: Analyser,
+) -> None:
+    eager = _boosted(analyser, 1e6)
+    for text, _ in SWAPPED_ASKS:
+        signals = eager.analyse(text)
+        asked = words(first_ask(model_text(normalise(text))))
+        listed = [n.category for n in signals.needs]
+        weights = {c: eager.model.weight_of(asked, c) for c in listed}
+        assert signals.categories[0] == max(weights, key=lambda c: weights[c]), text
+
+
+def test_no_boost_keeps_the_models_lead(analyser: Analyser) -> None:
+    plain = _boosted(analyser, 0.0)
+    model = plain.model
+    if model.settings.lead_need_weight != 1.0:
+        pytest.skip("the scores below assume lead_need_weight 1.0")
+    texts = [text for text, _ in SWAPPED_ASKS]
+    _, rows = model.features([model_text(normalise(t)) for t in texts])
+    predicted = model.predict(rows)
+    for row, text in enumerate(texts):
+        scores = predicted.lead[row] * predicted.needs[row]
+        assert plain.analyse(text).categories[0] == CATEGORIES[int(scores.argmax())]
