@@ -75,8 +75,8 @@ class Settings:
     need_threshold: float = 0.35  # a second need is listed from this probability
     critical_threshold: float = 0.35  # the model alone raises to critical from here
     # The lead is argmax of lead probability × need probability ** this: of a line's
-    # needs, the one both heads agree on (cross-validated with topic × form on 3,673
-    # train lines: 0 90.2 %, 0.5–1.0 91.0–91.1 %, 1.5 90.9 %, 2.0 90.6 %).
+    # needs, the one both agree on (cross-validated with topic × form on 3,673 train
+    # lines: 0.5 91.1 %, 1.0 91.0 %, 1.5 90.9 %, 2.0 90.6 %; on 4,382, 0.5–1.5 within 0.1 %).
     lead_need_weight: float = 1.0
     # A question with no hardship told leads zixun once the lead gives zixun this much
     # (cross-validated: 0.1 90.5 %, 0.3–0.5 91.1 %, never 91.0 %).
