@@ -23,6 +23,15 @@ SWAPPED_ASKS = [
 ]
 
 
+# Stories that lean towards another need than the one asked for: without the boost the
+# story's need leads (checked when written), with it the need asked for.
+STORY_THEN_ASK = [
+    ("我老公前年摔断了腿干不了重活，家里两个孩子读书，一家人就靠我打零工，想申请医疗救助",
+     "yiliao"),
+    ("去年发洪水把房子冲坏了，现在还住在亲戚家，我又失业了，想申请低保", "dibao"),
+]
+
+
 def _boosted(analyser: Analyser, boost: float) -> Analyser:
     model = copy.copy(analyser.model)
     model.settings = dataclasses.replace(model.settings, asked_first_boost=boost)
@@ -66,3 +75,13 @@ def test_no_boost_keeps_the_models_lead(analyser: Analyser) -> None:
     for row, text in enumerate(texts):
         scores = predicted.lead[row] * predicted.needs[row]
         assert plain.analyse(text).categories[0] == CATEGORIES[int(scores.argmax())]
+
+
+@pytest.mark.parametrize(("text", "asked"), STORY_THEN_ASK)
+def test_the_need_asked_for_leads_over_the_story(
+    analyser: Analyser, text: str, asked: str
+) -> None:
+    signals = analyser.analyse(text)
+    assert signals.categories[0] == asked
+    assert _boosted(analyser, 0.0).analyse(text).categories[0] != asked
+    assert asked in _boosted(analyser, 0.0).analyse(text).categories
