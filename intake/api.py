@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -133,12 +134,23 @@ def without_body(handler: Callable[[Request], Response]) -> Endpoint:
     return endpoint
 
 
+def delivery_id(message_id: str | None, payload: dict[str, Any]) -> str:
+    """What makes a repeated delivery one intake: the sender's message id or, when it gives
+    none, a digest of the validated request itself — a phone system re-posting a call, a
+    form sent twice. Two different requests from one call differ in their text."""
+    if message_id is not None:
+        return message_id
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+
 def accept(services: IntakeServices, *, channel: str, source: str, message_id: str | None,
            payload: dict[str, Any]) -> Response:
     """Commit the inbox row, then enqueue; 202 only once the row is committed."""
     with services.sessions() as session:
         received: Received = receive(session, channel=channel, source=source,
-                                     message_id=message_id, payload=payload, now=services.now())
+                                     message_id=delivery_id(message_id, payload),
+                                     payload=payload, now=services.now())
     intake = received.intake
     if not received.duplicate:
         try:

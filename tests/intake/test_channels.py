@@ -145,6 +145,24 @@ def test_the_same_message_delivered_twice_makes_one_case(
     assert counts(services) == (1, 1, 0)
 
 
+def test_a_call_posted_twice_without_a_message_id_makes_one_case(
+    client: TestClient, services: IntakeServices, credentials: dict[str, Any]
+) -> None:
+    payload = call_payload()
+    payload.pop("message_id", None)
+    headers = bearer(credentials, "call")
+    first = client.post("/api/v1/intake/call", json=payload, headers=headers)
+    again = client.post("/api/v1/intake/call", json=payload, headers=headers)
+    assert first.json()["intake_id"] == again.json()["intake_id"]
+    assert again.json()["duplicate"] is True
+    # The same call with a second person's request is another intake.
+    other = dict(payload, text="另外我们隔壁的老人也一个人住，瘫在床上没人管")
+    second_need = client.post("/api/v1/intake/call", json=other, headers=headers)
+    assert second_need.json()["duplicate"] is False
+    run_jobs(services)
+    assert counts(services)[:2] == (2, 2)
+
+
 def test_a_job_run_twice_opens_one_case(
     client: TestClient, services: IntakeServices, credentials: dict[str, Any]
 ) -> None:
