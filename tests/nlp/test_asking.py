@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from nlp.analyser import Analyser
-from nlp.asking import first_ask
+from nlp.asking import ask_items, first_ask
 from nlp.categories import CATEGORIES
 from nlp.model import model_text
 from nlp.normalise import normalise
@@ -22,6 +22,23 @@ SWAPPED_ASKS = [
     ("我妈住院欠了两万医药费，我爸瘫在床上没人照顾，希望报销我妈的医药费", "yiliao"),
 ]
 
+
+# One ask clause naming two needs, in both orders: the item asked first leads
+# (both orders lead with the same need when the clause is read as one bag of words).
+LISTED_ASKS = [
+    ("我妈七十多了眼睛看不见，我在外地打工照顾不了她，能不能给她办残疾证、低保", "canji"),
+    ("我妈七十多了眼睛看不见，我在外地打工照顾不了她，能不能给她办低保、残疾证", "dibao"),
+    ("村里独居老人，患慢阻肺，住房是危房，子女在外省，请求纳入巡访关爱并协调危房改造",
+     "laonian"),
+    ("村里独居老人，患慢阻肺，住房是危房，子女在外省，请求协调危房改造和巡访关爱",
+     "zhufang"),
+    ("留守儿童，父母都外出了，跟爷爷生活，学习用品和冬衣都缺，申请教育救助及困境儿童关爱",
+     "jiaoyu"),
+    ("留守儿童，父母都外出了，跟爷爷生活，学习用品和冬衣都缺，申请困境儿童关爱及教育救助",
+     "ertong"),
+    ("听力残疾，需要助听器，也想参加技能培训找工作", "canji"),
+    ("听力残疾，想参加技能培训找工作，也需要助听器", "jiuye"),
+]
 
 # Stories that lean towards another need than the one asked for: without the boost the
 # story's need leads (checked when written), with it the need asked for.
@@ -45,6 +62,21 @@ def test_the_first_clause_that_asks() -> None:
     assert first_ask("") == ""
 
 
+def test_an_ask_clause_is_read_item_by_item() -> None:
+    assert ask_items("请求纳入巡访关爱并协调医疗救助和危房改造") == [
+        "请求纳入巡访关爱", "协调医疗救助", "危房改造"
+    ]
+    assert ask_items("能不能给她办残疾证、低保") == ["能不能给她办残疾证", "低保"]
+    assert ask_items("") == []
+
+
+@pytest.mark.parametrize(("text", "lead"), LISTED_ASKS)
+def test_of_needs_listed_in_one_ask_the_first_leads(
+    analyser: Analyser, text: str, lead: str
+) -> None:
+    assert analyser.analyse(text).categories[0] == lead
+
+
 @pytest.mark.parametrize(("text", "lead"), SWAPPED_ASKS)
 def test_of_the_same_needs_the_one_asked_for_leads(
     analyser: Analyser, text: str, lead: str
@@ -56,7 +88,7 @@ def test_a_large_boost_leads_with_the_listed_need_weighing_most_where_it_asks(
     analyser: Analyser,
 ) -> None:
     eager = _boosted(analyser, 1e6)
-    for text, _ in SWAPPED_ASKS:
+    for text, _ in SWAPPED_ASKS:  # each ask clause names one thing
         signals = eager.analyse(text)
         asked = words(first_ask(model_text(normalise(text))))
         listed = [n.category for n in signals.needs]
