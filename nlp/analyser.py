@@ -130,13 +130,18 @@ class Analyser:
         if lead == _OUT and (cues.critical or programme_named(for_model)):
             scores[_OUT] = -1.0
             lead = int(np.argmax(scores))
+        reading = read(for_model)
+        # A text that asks no question at all (an application, a plea) is no policy question.
+        if lead == _ZIXUN and reading.asks_nothing:
+            scores[_ZIXUN] = -1.0
+            lead = int(np.argmax(scores))
         if lead not in _NOT_NEEDS:
             lead = self._asked_first(lead, scores, need_p, for_model)
         if (
             lead not in _NOT_NEEDS
             and not cues.critical
             and lead_p[_ZIXUN] >= settings.question_zixun
-            and read(for_model).question_only
+            and reading.question_only
         ):
             return _ZIXUN
         return lead

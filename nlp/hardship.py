@@ -93,6 +93,9 @@ QUESTION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 
+# Any question form at all, wider than QUESTION_CUES (a bare 吗, A还是B, 保不保得住):
+# a text with none of it asks for no information, so it is never a pure policy question.
+ANY_QUESTION = re.compile(r"[吗么呢?？]|还是|(.)不\1|想晓得|想知道|条件|标准")
 
 # The hardship told is over: recovered, rebuilt, found work, doing fine.
 RECOVERED = re.compile(
@@ -108,21 +111,29 @@ class Reading:
     hardship: tuple[str, ...]  # names of the hardship groups found (plea included)
     question: tuple[str, ...]  # names of the question-form groups found
     set_aside: tuple[str, ...] = ()  # hardship groups told as over (RECOVERED)
+    any_question: bool = True  # ANY_QUESTION found
 
     @property
     def question_only(self) -> bool:
         """Asked in question form, with no hardship told and no plea for help."""
         return bool(self.question) and not self.hardship
 
+    @property
+    def asks_nothing(self) -> bool:
+        """No question form at all: a statement, an application or a plea."""
+        return not self.question and not self.any_question
+
 
 def read(model_text: str) -> Reading:
     """The cue groups of one text already passed through nlp.model.model_text."""
     hardship = tuple(name for name, pattern in HARDSHIP_CUES if pattern.search(model_text))
     question = tuple(name for name, pattern in QUESTION_CUES if pattern.search(model_text))
+    any_question = bool(ANY_QUESTION.search(model_text))
     if hardship and RECOVERED.search(model_text):
         return Reading(
             tuple(name for name in hardship if name not in BACKGROUND_GROUPS),
             question,
             tuple(name for name in hardship if name in BACKGROUND_GROUPS),
+            any_question,
         )
-    return Reading(hardship, question)
+    return Reading(hardship, question, any_question=any_question)
