@@ -99,6 +99,11 @@ def test_a_sudden_event_told_as_past_is_not_urgent() -> None:
         "孩子被锁在屋里两天了,大人一直没有回来",
         "老人摔倒在家里好几天没人发现",
         "天这么冷,万一冻死了怎么办,他就睡在桥下",
+        # The carer died or vanished and the helpless one is alone now.
+        "我弟弟脑瘫,一直是我爸照顾,我爸上周去世了,现在他一个人在家",
+        "村里有个一级残疾的,原来由他姐姐照料,姐姐病故后现无人照料",
+        "失能老人住院后家属失联,医院说要让他出院",
+        "我男人在ICU,家里三个娃娃无人看护",
     ],
 )
 def test_more_indirect_critical_wording(text: str) -> None:
@@ -113,6 +118,7 @@ def test_more_indirect_critical_wording(text: str) -> None:
         "老母亲成天念叨活着没意思,念叨了十几年了",
         "我哥发病的时候会打人,家里没钱让他住院",
         "家里快撑不下去了,康复救助怎么申请",
+        "我妈一直照顾我奶奶,去年奶奶走了,现在我妈一个人住,身体好得很",
     ],
 )
 def test_worries_habits_and_old_events_are_not_critical_by_rule(text: str) -> None:
