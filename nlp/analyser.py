@@ -130,9 +130,8 @@ class Analyser:
         if lead == _OUT and (cues.critical or programme_named(for_model)):
             scores[_OUT] = -1.0
             lead = int(np.argmax(scores))
-        reading = read(for_model)
         # A text that asks no question at all (an application, a plea) is no policy question.
-        if lead == _ZIXUN and reading.asks_nothing:
+        if lead == _ZIXUN and read(for_model).asks_nothing:
             scores[_ZIXUN] = -1.0
             lead = int(np.argmax(scores))
         if lead not in _NOT_NEEDS:
@@ -141,7 +140,7 @@ class Analyser:
             lead not in _NOT_NEEDS
             and not cues.critical
             and lead_p[_ZIXUN] >= settings.question_zixun
-            and reading.question_only
+            and read(for_model).question_only
         ):
             return _ZIXUN
         return lead
@@ -168,18 +167,18 @@ class Analyser:
         """The candidate the first item of the ask clause clearly names; failing that, the
         one whose words weigh most in the whole clause."""
 
-        def heaviest(text: str) -> tuple[int, list[float]]:
-            asked = cut_words(text)
+        def heaviest(asked: list[str]) -> tuple[int, list[float]]:
             weights = {c: self.model.weight_of(asked, CATEGORIES[c]) for c in candidates}
             return max(weights, key=lambda c: (weights[c], c == lead)), sorted(
                 weights.values(), reverse=True
             )
 
-        for item in ask_items(clause):
-            named, (top, second, *_) = heaviest(item)
+        items = [cut_words(item) for item in ask_items(clause)]
+        for asked in items:
+            named, (top, second, *_) = heaviest(asked)
             if top >= ITEM_MIN_WEIGHT and top >= ITEM_MARGIN * second:
                 return named
-        return heaviest(clause)[0]
+        return heaviest([word for asked in items for word in asked])[0]
 
     def _needs(
         self,
