@@ -44,8 +44,13 @@ def decide(
     reasons: list[str] = []
     needs = _counted_needs(signals, catalogue, reasons)
     complaint = signals.intent == "tousu" or any(n.category == "tousu" for n in needs)
-    if complaint and not any(n.category == "tousu" for n in needs):
-        needs.insert(0, NeedScore("tousu", signals.confidence, ()))
+    if complaint:
+        # A complaint leads, even when a policy question came first ("问一下…村干部克扣…").
+        told = next((n for n in needs if n.category == "tousu"), None)
+        needs = [
+            told or NeedScore("tousu", signals.confidence, ()),
+            *(n for n in needs if n.category != "tousu"),
+        ]
     cats = [catalogue.category(n.category) for n in needs]
     handled = [c for c in cats if c.needs_department and not c.transfers_out]
     if complaint:

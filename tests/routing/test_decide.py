@@ -336,6 +336,18 @@ def test_secondary_complaint_still_leads(tree: JurisdictionTree, catalogue: Cata
     assert (r.lead_department, r.categories) == ("jd", ("tousu", "dibao"))
 
 
+def test_a_complaint_behind_a_policy_question_leads(
+    tree: JurisdictionTree, catalogue: Catalogue
+) -> None:
+    # Found by test_route_invariants: the question was answered and the complaint dropped.
+    r = route(
+        tree, catalogue, [("zixun", 0.6), ("tousu", 0.5), ("dibao", 0.5)], "白石镇三岔村",
+        intent="zixun", confidence=0.6,
+    )
+    assert (r.lead_department, r.categories[0]) == ("jd", "tousu")
+    assert r.state == "triage"  # the intent said question: a person confirms
+
+
 def test_county_configuration_changes_the_route(tree: JurisdictionTree, tmp_path: Path) -> None:
     override = tmp_path / "county.toml"
     override.write_text(
