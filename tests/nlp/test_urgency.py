@@ -104,6 +104,16 @@ def test_a_sudden_event_told_as_past_is_not_urgent() -> None:
         "村里有个一级残疾的,原来由他姐姐照料,姐姐病故后现无人照料",
         "失能老人住院后家属失联,医院说要让他出院",
         "我男人在ICU,家里三个娃娃无人看护",
+        # Wordings a fresh set of everyday requests showed the rules missing.
+        "河水漫上来了,我奶奶腿不好困在二楼下不来",
+        "老家今天遭了洪灾,我爸妈电话一直联系不上",
+        "她昨天被男人殴打致手臂骨折,还在医院",
+        "他扬言等她回家就打死她",
+        "老汉瘫在床上好几个月了,儿女都在外地,这两天只靠邻居送饭",
+        "那个娃儿才九岁,爹妈都不在,跟到奶奶,奶奶又瘫了,娃儿自己煮饭",
+        "我孙子跑出去玩,四天了都没回来,到处找不到",
+        "房子震裂了不敢进去,一家人在院子里搭棚子,夜里冷得很",
+        "娃儿一直随外婆生活,外婆上周去世了,现在娃儿一人在家",
     ],
 )
 def test_more_indirect_critical_wording(text: str) -> None:
@@ -119,6 +129,8 @@ def test_more_indirect_critical_wording(text: str) -> None:
         "我哥发病的时候会打人,家里没钱让他住院",
         "家里快撑不下去了,康复救助怎么申请",
         "我妈一直照顾我奶奶,去年奶奶走了,现在我妈一个人住,身体好得很",
+        "我们在院子里乘凉,晚上不冷",
+        "孩子去外婆家住了三天了还没回来,想问低保的事",
     ],
 )
 def test_worries_habits_and_old_events_are_not_critical_by_rule(text: str) -> None:
