@@ -22,6 +22,8 @@ _CLAUSE_END = re.compile(r"[，。！？；,.!?;：:\s]+")
 def first_ask(text: str) -> str:
     """The first clause of a model text that asks for something, or "" when none does."""
     return next((clause for clause in _CLAUSE_END.split(text) if ASK.search(clause)), "")
+
+
 # What separates the items of one ask: "办残疾证、低保", "医疗救助和危房改造", "…并给予临时救助".
 _ITEM_END = re.compile("、|和|及|并|与|还有|另外|同时|也")
 
